@@ -1,0 +1,182 @@
+import * as E from 'fp-ts/lib/Either.js'
+import type { Action, CopyAction, DeleteAction, MkdirAction, MoveAction } from '../core/action.ts'
+import { type Comparison, sameAcross, sameOnSide } from '../core/compare.ts'
+import { dir, type Entry } from '../core/entry.ts'
+import type { RelPath } from '../core/rel-path.ts'
+import { fromOf, otherSide, type Side, targetOf } from '../core/side.ts'
+import type { Found, StorageError } from '../storage/storage.ts'
+import { type Sides, storageOn } from './sides.ts'
+
+/** What is known to be at a path on a side once an action has run. */
+export interface Effect {
+  readonly path: RelPath
+  readonly side: Side
+  readonly entry: Entry | null
+}
+
+/**
+ * How one action ended. Each action is checked against the storage right before it runs: `applied`,
+ * `already-done` (an earlier, interrupted apply did it), `drifted` (someone changed the path after the plan
+ * was made: skipped, never forced), or `failed` (the storage refused).
+ */
+export type ActionOutcome =
+  | { readonly status: 'applied'; readonly effects: ReadonlyArray<Effect> }
+  | { readonly status: 'already-done'; readonly effects: ReadonlyArray<Effect> }
+  | { readonly status: 'drifted'; readonly why: string }
+  | { readonly status: 'failed'; readonly error: StorageError }
+
+export interface RunContext {
+  readonly sides: Sides
+  readonly how: Comparison
+  /** Wraps the bytes of a transfer, to count them as they go. */
+  readonly meter?: (action: CopyAction, data: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>
+}
+
+class Stop {
+  constructor(readonly outcome: ActionOutcome) {}
+}
+
+const drifted = (why: string): never => {
+  throw new Stop({ status: 'drifted', why })
+}
+
+/** Unwraps a storage result; a Left ends the action as failed. */
+const must = async <A>(task: () => Promise<E.Either<StorageError, A>>): Promise<A> => {
+  const result = await task()
+  if (E.isLeft(result)) throw new Stop({ status: 'failed', error: result.left })
+  return result.right
+}
+
+/** The entry as the plan would recognise it; fifos and the like never match. */
+const matches = (expected: Entry | null, now: Found | null): boolean => {
+  if (expected === null || now === null) return expected === now
+  return now.kind !== 'special' && sameOnSide(expected, now)
+}
+
+const asEntry = (found: Found | null): Entry | null =>
+  found === null || found.kind === 'special' ? null : found
+
+const changedOn = (side: Side, now: Found | null): string =>
+  now === null ? `gone from ${side} since the plan was made` : `changed on ${side} since the plan was made`
+
+export const runAction = async (action: Action, context: RunContext): Promise<ActionOutcome> => {
+  try {
+    switch (action.kind) {
+      case 'copy':
+        return await runCopy(action, context)
+      case 'mkdir':
+        return await runMkdir(action, context)
+      case 'delete':
+        return await runDelete(action, context)
+      case 'move':
+        return await runMove(action, context)
+    }
+  } catch (error) {
+    if (error instanceof Stop) return error.outcome
+    throw error
+  }
+}
+
+const runCopy = async (action: CopyAction, { sides, how, meter }: RunContext): Promise<ActionOutcome> => {
+  const from = fromOf(action.direction)
+  const target = targetOf(action.direction)
+  const fromStorage = storageOn(sides, from)
+  const targetStorage = storageOn(sides, target)
+  const { path, entry, replaces } = action
+  const fromNow = await must(fromStorage.stat(path))
+  if (!matches(entry, fromNow)) return drifted(changedOn(from, fromNow))
+  const targetNow = await must(targetStorage.stat(path))
+  const effects = (written: Entry | null): ReadonlyArray<Effect> => [
+    { path, side: from, entry: asEntry(fromNow) },
+    { path, side: target, entry: written },
+  ]
+  if (targetNow !== null && targetNow.kind !== 'special' && sameAcross(entry, targetNow, how))
+    return { status: 'already-done', effects: effects(targetNow) }
+  if (!matches(replaces, targetNow))
+    return drifted(
+      targetNow === null
+        ? `gone from ${target} since the plan was made`
+        : `${target} holds a version nobody reviewed`,
+    )
+
+  const staged =
+    entry.kind === 'symlink'
+      ? await must(targetStorage.stageSymlink(path, entry.target))
+      : entry.kind === 'file'
+        ? await must(async () => {
+            const data = await fromStorage.read(path)()
+            if (E.isLeft(data)) return data
+            const bytes = meter === undefined ? data.right : meter(action, data.right)
+            return targetStorage.stage(path, bytes, { mtimeMs: entry.mtimeMs, exec: entry.exec })()
+          })
+        : drifted('a folder cannot be copied as a file')
+  // The copy took time: look again before it replaces anything under the real name.
+  const recheck = async (): Promise<string | undefined> => {
+    const fromAfter = await must(fromStorage.stat(path))
+    if (!matches(entry, fromAfter)) return `changed on ${from} while it was copied`
+    const targetAfter = await must(targetStorage.stat(path))
+    if (!matches(replaces, targetAfter)) return `changed on ${target} while it was copied`
+    return undefined
+  }
+  const why = await recheck().catch(async (error) => {
+    await staged.discard()()
+    throw error
+  })
+  if (why !== undefined) {
+    await staged.discard()()
+    return drifted(why)
+  }
+  const written = await must(staged.commit())
+  return { status: 'applied', effects: effects(written) }
+}
+
+const runMkdir = async (action: MkdirAction, { sides }: RunContext): Promise<ActionOutcome> => {
+  const storage = storageOn(sides, action.side)
+  const now = await must(storage.stat(action.path))
+  const effects: ReadonlyArray<Effect> = [
+    { path: action.path, side: action.side, entry: dir },
+    { path: action.path, side: otherSide(action.side), entry: dir },
+  ]
+  if (now?.kind === 'dir') return { status: 'already-done', effects }
+  if (now !== null) return drifted(`${action.side} has something else there since the plan was made`)
+  await must(storage.mkdir(action.path))
+  return { status: 'applied', effects }
+}
+
+const runDelete = async (action: DeleteAction, { sides }: RunContext): Promise<ActionOutcome> => {
+  const storage = storageOn(sides, action.side)
+  const now = await must(storage.stat(action.path))
+  const effects: ReadonlyArray<Effect> = [
+    { path: action.path, side: action.side, entry: null },
+    { path: action.path, side: otherSide(action.side), entry: null },
+  ]
+  if (now === null) return { status: 'already-done', effects }
+  if (!matches(action.entry, now)) return drifted(changedOn(action.side, now))
+  const removed = await storage.remove(action.path)()
+  if (E.isLeft(removed)) {
+    if (removed.left.code === 'ENOTEMPTY') return drifted(`the folder on ${action.side} holds new files`)
+    return { status: 'failed', error: removed.left }
+  }
+  return { status: 'applied', effects }
+}
+
+const runMove = async (action: MoveAction, { sides }: RunContext): Promise<ActionOutcome> => {
+  const storage = storageOn(sides, action.side)
+  const fromNow = await must(storage.stat(action.from))
+  const toNow = await must(storage.stat(action.to))
+  const effects = (moved: Entry | null): ReadonlyArray<Effect> => [
+    { path: action.from, side: action.side, entry: null },
+    { path: action.from, side: otherSide(action.side), entry: null },
+    { path: action.to, side: action.side, entry: moved },
+  ]
+  if (fromNow === null && matches(action.entry, toNow))
+    return { status: 'already-done', effects: effects(asEntry(toNow)) }
+  if (!matches(action.entry, fromNow)) return drifted(changedOn(action.side, fromNow))
+  if (toNow !== null) return drifted(`${action.to} is taken on ${action.side}`)
+  const renamed = await storage.rename(action.from, action.to)()
+  if (E.isLeft(renamed)) {
+    if (renamed.left.code === 'EEXIST') return drifted(`${action.to} is taken on ${action.side}`)
+    return { status: 'failed', error: renamed.left }
+  }
+  return { status: 'applied', effects: effects(asEntry(await must(storage.stat(action.to)))) }
+}

@@ -1,0 +1,55 @@
+import type { ApplyError } from '../apply/apply.ts'
+import type { PlanError } from '../core/plan/plan.ts'
+import type { PlanFileError } from '../pair/plan-file-io.ts'
+import type { SnapshotError } from '../snapshot/snapshot.ts'
+import type { StateError } from '../state/state-file.ts'
+
+export type CliError =
+  | PlanError
+  | SnapshotError
+  | StateError
+  | ApplyError
+  | PlanFileError
+  | { readonly _tag: 'Usage'; readonly message: string }
+  | { readonly _tag: 'RootsOverlap'; readonly source: string; readonly destination: string }
+
+const join = (root: string, path: string): string =>
+  path === '' ? root : `${root.replace(/\/$/, '')}/${path}`
+
+/** One line per error: what went wrong, where, and what to do about it. */
+export const messageOf = (error: CliError): string => {
+  switch (error._tag) {
+    case 'Usage':
+      return error.message
+    case 'RootsOverlap':
+      return `${error.source} and ${error.destination} overlap (one is inside the other); sync two separate folders`
+    case 'Unreadable':
+      return `cannot read ${join(error.root, error.path)}: ${error.cause.message}; nothing was planned (fix the permissions, or ignore it in .syncignore)`
+    case 'RootNotAFolder':
+      return `${error.root} is not a folder`
+    case 'RootMissing':
+      return 'synced' in error
+        ? `the ${error.side} root ${error.root} does not exist, but the last sync recorded ${error.synced} paths there; mount or restore it, or pass the right path (nothing was planned)`
+        : `the ${error.side} root ${error.root} is gone since the plan was made; nothing was applied`
+    case 'StateUnreadable':
+      return `cannot read the state file ${error.file}: ${error.message}`
+    case 'StateCorrupt':
+      return `the state file ${error.file} is damaged (${error.problems.join('; ')}); move it away to start this pair again as a first sync, which deletes nothing`
+    case 'StateOfOtherPair':
+      return `the state file ${error.file} belongs to ${error.recorded.source} → ${error.recorded.destination}; pass --state with this pair's own file`
+    case 'StateUnwritable':
+      return `cannot write the state file ${error.file}: ${error.message}`
+    case 'PlanStale':
+      return 'the plan is stale: the state changed after it was made (another apply ran); plan again'
+    case 'RootMismatch':
+      return `the plan's ${error.side} is ${error.planned}, not ${error.given}; apply it to the folders it was made for`
+    case 'RootUnavailable':
+      return `cannot use the ${error.side} root ${error.root}: ${error.cause.message}`
+    case 'PlanUnreadable':
+      return `cannot read the plan file ${error.file}: ${error.message}`
+    case 'PlanInvalid':
+      return `${error.file} is not a valid plan: ${error.problems.join('; ')}; nothing was applied`
+    case 'PlanUnwritable':
+      return `cannot write the plan file ${error.file}: ${error.message}`
+  }
+}

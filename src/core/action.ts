@@ -1,0 +1,61 @@
+import * as t from 'io-ts'
+import { taggedUnion } from './codec.ts'
+import { Entry } from './entry.ts'
+import { RelPath } from './rel-path.ts'
+import { Direction, Side } from './side.ts'
+
+/**
+ * One step of a plan. Each carries the entries it expects to find (its preconditions): the applier runs
+ * it only when the storage still looks like that, so a change nobody reviewed is never overwritten.
+ */
+
+/** Copies a file or symlink across; `entry` is what the from-side must hold, `replaces` what the target must. */
+export const CopyAction = t.type({
+  kind: t.literal('copy'),
+  direction: Direction,
+  path: RelPath,
+  entry: Entry,
+  replaces: t.union([Entry, t.null]),
+  reason: t.string,
+})
+export type CopyAction = t.TypeOf<typeof CopyAction>
+
+export const MkdirAction = t.type({
+  kind: t.literal('mkdir'),
+  side: Side,
+  path: RelPath,
+  reason: t.string,
+})
+export type MkdirAction = t.TypeOf<typeof MkdirAction>
+
+/** Removes a file, a symlink, or a folder emptied by the deletes before it. */
+export const DeleteAction = t.type({
+  kind: t.literal('delete'),
+  side: Side,
+  path: RelPath,
+  entry: Entry,
+  reason: t.string,
+})
+export type DeleteAction = t.TypeOf<typeof DeleteAction>
+
+/** Renames within one side, without transferring bytes; never onto an existing path. */
+export const MoveAction = t.type({
+  kind: t.literal('move'),
+  side: Side,
+  from: RelPath,
+  to: RelPath,
+  entry: Entry,
+  reason: t.string,
+})
+export type MoveAction = t.TypeOf<typeof MoveAction>
+
+export const Action = taggedUnion(
+  'kind',
+  { copy: CopyAction, mkdir: MkdirAction, delete: DeleteAction, move: MoveAction },
+  'Action',
+)
+export type Action = t.TypeOf<typeof Action>
+
+/** The paths whose synced state an action decides. */
+export const pathsOf = (action: Action): ReadonlyArray<RelPath> =>
+  action.kind === 'move' ? [action.from, action.to] : [action.path]

@@ -1,0 +1,43 @@
+import { type Comparison, isChanged, sameAcross, statusOf } from '../compare.ts'
+import type { Side } from '../side.ts'
+import { type Decision, inSync, take } from './decision.ts'
+import { describeStatus } from './describe.ts'
+import { entryOn, type Row } from './row.ts'
+
+export interface OneWay {
+  /** The side whose content wins. */
+  readonly truth: Side
+  /** The side that is written. */
+  readonly target: Side
+  /** Backups: the target keeps what the truth side lacks, and nothing is ever deleted there. */
+  readonly keepsExtras: boolean
+}
+
+const index = (side: Side): 0 | 1 => (side === 'source' ? 0 : 1)
+
+/**
+ * Mirrors and backups: the target follows the truth side. The state only shapes the reason, so a
+ * reviewer reads "changed on destination since last sync; restored from source" rather than a bare copy.
+ */
+export const decideOneWay = (row: Row, how: Comparison, mode: OneWay): Decision => {
+  const truthEntry = entryOn(row, mode.truth)
+  const targetEntry = entryOn(row, mode.target)
+  if (sameAcross(truthEntry, targetEntry, how)) return inSync
+  if (truthEntry === null && mode.keepsExtras) return inSync
+
+  const truthStatus = statusOf(row.synced?.[index(mode.truth)], truthEntry)
+  const targetStatus = statusOf(row.synced?.[index(mode.target)], targetEntry)
+  const truthSays = describeStatus(truthStatus, mode.truth)
+  const targetSays = describeStatus(targetStatus, mode.target)
+  const targetChanged = isChanged(targetStatus)
+
+  const reason = (() => {
+    if (!targetChanged) return truthSays ?? `differs from ${mode.truth}`
+    if (truthEntry === null) return `${targetSays}; not on ${mode.truth}`
+    const restored = `restored from ${mode.truth}`
+    return truthSays === undefined
+      ? `${targetSays}; ${restored}`
+      : `${truthSays}, ${targetSays}; ${mode.truth} wins`
+  })()
+  return take(mode.target, reason)
+}

@@ -1,0 +1,105 @@
+import type { Action, CopyAction, DeleteAction, MkdirAction, MoveAction } from '../action.ts'
+import { type Comparison, recordedAs, sameAcross } from '../compare.ts'
+import { dir, type Entry, isDir } from '../entry.ts'
+import type { Conflict, StateRecord } from '../plan-file.ts'
+import { comparePaths, type RelPath } from '../rel-path.ts'
+import { directionTo, otherSide, type Side } from '../side.ts'
+import { conflictName } from './conflict-name.ts'
+import { type Decision, finalOn, outcomeOn } from './decision.ts'
+import { entryOn, type Row } from './row.ts'
+
+export interface Emitted {
+  readonly actions: ReadonlyArray<Action>
+  readonly conflicts: ReadonlyArray<Conflict>
+  readonly records: ReadonlyArray<StateRecord>
+  readonly forget: ReadonlyArray<RelPath>
+}
+
+const SIDES: ReadonlyArray<Side> = ['source', 'destination']
+
+/**
+ * Turns decisions into actions, in the order that makes each one possible: conflict copies move aside,
+ * deletes run deepest first (a folder after what it held), folders are made before what goes in them,
+ * and copies come last.
+ */
+export const emit = (
+  rows: ReadonlyArray<Row>,
+  decisions: ReadonlyArray<Decision>,
+  taken: (path: RelPath) => boolean,
+  how: Comparison,
+): Emitted => {
+  const moves: MoveAction[] = []
+  const deletes: DeleteAction[] = []
+  const mkdirs: MkdirAction[] = []
+  const copies: CopyAction[] = []
+  const conflicts: Conflict[] = []
+  const records: StateRecord[] = []
+  const forget: RelPath[] = []
+  const allocated = new Set<RelPath>()
+
+  rows.forEach((row, i) => {
+    const decision = decisions[i] as Decision
+    const { path } = row
+    if (decision.conflict !== undefined) {
+      conflicts.push({ path, source: row.source, destination: row.destination, ...decision.conflict })
+    }
+    if (decision.frozen === true) return
+    const before = moves.length + deletes.length + mkdirs.length + copies.length
+    const reason = decision.reason
+    for (const side of SIDES) {
+      let current = entryOn(row, side)
+      if (decision.aside === side && current !== null) {
+        const to = conflictName(path, side, current, (p) => taken(p) || allocated.has(p))
+        allocated.add(to)
+        moves.push({ kind: 'move', side, from: path, to, entry: current, reason: `keep beside: ${reason}` })
+        copies.push({
+          kind: 'copy',
+          direction: directionTo(otherSide(side)),
+          path: to,
+          entry: current,
+          replaces: null,
+          reason: `the ${side} version of ${path}, kept beside it`,
+        })
+        current = null
+      }
+      const outcome = outcomeOn(decision, side)
+      if (outcome === 'keep') continue
+      const wanted: Entry | null = outcome === 'make-dir' ? dir : entryOn(row, otherSide(side))
+      if (sameAcross(current, wanted, how) || (isDir(current) && isDir(wanted))) continue
+      if (current !== null && (wanted === null || isDir(wanted) || isDir(current))) {
+        deletes.push({ kind: 'delete', side, path, entry: current, reason })
+        current = null
+      }
+      if (wanted === null) continue
+      if (isDir(wanted)) mkdirs.push({ kind: 'mkdir', side, path, reason })
+      else
+        copies.push({
+          kind: 'copy',
+          direction: directionTo(side),
+          path,
+          entry: wanted,
+          replaces: current,
+          reason,
+        })
+    }
+    const acted = moves.length + deletes.length + mkdirs.length + copies.length > before
+    if (acted || !row.inScope) return
+    const source = finalOn(row, decision, 'source')
+    const destination = finalOn(row, decision, 'destination')
+    if (source !== null && destination !== null) {
+      if (sameAcross(source, destination, how) && !recordedAs(row.synced, source, destination))
+        records.push({ path, source, destination })
+    } else if (row.synced !== undefined) forget.push(path)
+  })
+
+  const bySide = (a: { side: Side }, b: { side: Side }): number =>
+    a.side === b.side ? 0 : a.side === 'source' ? -1 : 1
+  moves.sort((a, b) => comparePaths(a.from, b.from) || bySide(a, b))
+  deletes.sort((a, b) => comparePaths(b.path, a.path) || bySide(a, b))
+  mkdirs.sort((a, b) => comparePaths(a.path, b.path) || bySide(a, b))
+  copies.sort(
+    (a, b) =>
+      comparePaths(a.path, b.path) || (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0),
+  )
+  return { actions: [...moves, ...deletes, ...mkdirs, ...copies], conflicts, records, forget }
+}

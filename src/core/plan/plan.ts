@@ -1,0 +1,141 @@
+import * as E from 'fp-ts/lib/Either.js'
+import type { Comparison } from '../compare.ts'
+import { type Entry, isDir } from '../entry.ts'
+import { IGNORE_FILE, scopeOf } from '../ignore-rules.ts'
+import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../plan-file.ts'
+import { type Policy, shapeOf } from '../policy.ts'
+import { baseName, comparePaths, parentOf, type RelPath } from '../rel-path.ts'
+import type { Side } from '../side.ts'
+import type { Snapshot } from '../snapshot.ts'
+import type { SyncState } from '../sync-state.ts'
+import { decideOneWay } from './decide-one-way.ts'
+import { decideTwoWay } from './decide-two-way.ts'
+import { type Decision, inSync } from './decision.ts'
+import { emit } from './emit.ts'
+import type { Row } from './row.ts'
+import { shapeTrees } from './shape.ts'
+import { summarize } from './summary.ts'
+
+export type PlanError = {
+  readonly _tag: 'RootMissing'
+  readonly side: Side
+  readonly root: string
+  /** How many paths the last sync recorded there. */
+  readonly synced: number
+}
+
+/**
+ * The whole planner: `(source, destination, state, policy) → plan`, a pure function. The same inputs
+ * give the same plan, byte for byte, whatever order the snapshots were listed in.
+ */
+export const plan = (
+  source: Snapshot,
+  destination: Snapshot,
+  state: SyncState | null,
+  policy: Policy,
+): E.Either<PlanError, Plan> => {
+  const synced = state?.entries.size ?? 0
+  // A root that vanished after a sync is an unmounted disk or a typo far more often than a wish to
+  // delete everything: stop before planning anything.
+  for (const [side, snapshot] of [
+    ['source', source],
+    ['destination', destination],
+  ] as const) {
+    if (!snapshot.exists && synced > 0)
+      return E.left({ _tag: 'RootMissing', side, root: snapshot.root, synced })
+  }
+
+  const how: Comparison = {
+    mtimeToleranceMs: Math.max(
+      policy.mtimeToleranceMs,
+      source.capabilities.mtimePrecisionMs,
+      destination.capabilities.mtimePrecisionMs,
+    ),
+    execBit: source.capabilities.execBit && destination.capabilities.execBit,
+  }
+  const { rows, mustExist, occupied } = gather(source, destination, state, policy)
+  const shape = shapeOf(policy.mode)
+  const decided = rows.map((row): Decision => {
+    if (!row.inScope) return inSync
+    return shape.kind === 'two-way' ? decideTwoWay(row, how, policy.conflict) : decideOneWay(row, how, shape)
+  })
+  const decisions = shapeTrees(rows, decided, mustExist, policy.mode, policy.conflict)
+  const { actions, conflicts, records, forget } = emit(rows, decisions, (p) => occupied.has(p), how)
+  const warnings = [
+    ...source.warnings.map((w) => ({ path: w.path, message: `source: ${w.message}` })),
+    ...destination.warnings.map((w) => ({ path: w.path, message: `destination: ${w.message}` })),
+  ]
+  return E.right({
+    format: PLAN_FORMAT,
+    version: PLAN_VERSION,
+    source: { root: source.root, existed: source.exists, fingerprint: source.fingerprint },
+    destination: {
+      root: destination.root,
+      existed: destination.exists,
+      fingerprint: destination.fingerprint,
+    },
+    state: state === null ? null : { lineage: state.lineage, serial: state.serial },
+    policy,
+    actions,
+    conflicts,
+    records,
+    forget,
+    warnings,
+    summary: summarize(actions, conflicts, records),
+  })
+}
+
+interface Gathered {
+  readonly rows: ReadonlyArray<Row>
+  /** Folders that must exist afterwards on each side because they hold what is never touched. */
+  readonly mustExist: { readonly source: Set<RelPath>; readonly destination: Set<RelPath> }
+  /** Every name in use on either side, synced or not: conflict copies go elsewhere. */
+  readonly occupied: ReadonlySet<RelPath>
+}
+
+/** Joins both snapshots and the state into one row per path, and sets aside what the run must not touch. */
+const gather = (
+  source: Snapshot,
+  destination: Snapshot,
+  state: SyncState | null,
+  policy: Policy,
+): Gathered => {
+  const scope = scopeOf(
+    { files: source.ignoreFiles, patterns: policy.ignore },
+    { files: destination.ignoreFiles, patterns: policy.ignore },
+    policy.include,
+  )
+  const mustExist = { source: new Set<RelPath>(), destination: new Set<RelPath>() }
+  const occupied = new Set<RelPath>()
+  const pin = (side: Side, path: RelPath): void => {
+    occupied.add(path)
+    const parent = parentOf(path)
+    if (parent !== '') mustExist[side].add(parent)
+  }
+  for (const path of source.excluded) pin('source', path)
+  for (const path of destination.excluded) pin('destination', path)
+
+  const paths = new Set<RelPath>([...source.entries.keys(), ...destination.entries.keys()])
+  if (state !== null) for (const path of state.entries.keys()) paths.add(path)
+  const rows: Row[] = []
+  for (const path of paths) {
+    const s = source.entries.get(path) ?? null
+    const d = destination.entries.get(path) ?? null
+    const o = state?.entries.get(path)
+    if (s !== null) occupied.add(path)
+    if (d !== null) occupied.add(path)
+    const kinds: ReadonlyArray<Entry | null | undefined> = [s, d, o?.[0], o?.[1]]
+    const folder = kinds.some(isDir)
+    const excluded =
+      baseName(path) === IGNORE_FILE || kinds.some((e) => e != null && scope.excluded(path, isDir(e)))
+    const inScope = !excluded && scope.included(path, folder)
+    if (excluded || (!inScope && !folder)) {
+      if (s !== null) pin('source', path)
+      if (d !== null) pin('destination', path)
+      continue
+    }
+    rows.push({ path, source: s, destination: d, synced: o, inScope })
+  }
+  rows.sort((a, b) => comparePaths(a.path, b.path))
+  return { rows, mustExist, occupied }
+}

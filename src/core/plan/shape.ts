@@ -1,0 +1,94 @@
+import { isDir } from '../entry.ts'
+import type { ConflictStrategy, Mode } from '../policy.ts'
+import { writes } from '../policy.ts'
+import { isWithin, parentOf, type RelPath } from '../rel-path.ts'
+import { otherSide, type Side } from '../side.ts'
+import { type Decision, finalOn, frozen, outcomeOn, withOutcome } from './decision.ts'
+import { entryOn, type Row } from './row.ts'
+
+const SIDES: ReadonlyArray<Side> = ['source', 'destination']
+
+/**
+ * Makes the decided trees well formed, bottom-up: a folder that must hold something afterwards (a file
+ * that stays or arrives, an ignored file that is never touched) exists on that side. Deciding each path
+ * alone cannot see this: "folder deleted on source" and "file inside it changed on destination" are
+ * each clear, and together the change wins, so the folder stays.
+ *
+ * Where a path must become a file but something must stay below it, the sides cannot both be honoured:
+ * two-way keeps the file beside the folder under a conflict name (unless the strategy is manual); the
+ * other modes leave the path and everything below it alone and report the conflict.
+ *
+ * `rows` are in path order; `mustExist` starts with the folders that hold excluded entries.
+ */
+export const shapeTrees = (
+  rows: ReadonlyArray<Row>,
+  decided: ReadonlyArray<Decision>,
+  mustExist: { readonly source: Set<RelPath>; readonly destination: Set<RelPath> },
+  mode: Mode,
+  strategy: ConflictStrategy,
+): ReadonlyArray<Decision> => {
+  const decisions = [...decided]
+  const twoWay = mode === 'two-way'
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i] as Row
+    let decision = decisions[i] as Decision
+    for (const side of SIDES) {
+      if (!mustExist[side].has(row.path)) continue
+      const final = finalOn(row, decision, side)
+      if (isDir(final)) continue
+      if (final === null && writes(mode, side)) {
+        decision = isDir(entryOn(row, side))
+          ? withOutcome(decision, side, 'keep', keptReason(decision, side))
+          : withOutcome(decision, side, 'make-dir', `folder for what ${side} must hold`)
+        continue
+      }
+      if (final === null) continue
+      // A file or link where a folder must stay.
+      const fileSide = entryOn(row, side) !== null && !isDir(entryOn(row, side)) ? side : otherSide(side)
+      if (
+        twoWay &&
+        strategy !== 'manual' &&
+        decision.frozen !== true &&
+        isDir(entryOn(row, otherSide(fileSide)))
+      ) {
+        const reason = `${fileSide} has a file where ${otherSide(fileSide)} has a folder that keeps changes; the folder keeps the name, the file is kept beside it`
+        decision = {
+          ...withOutcome(withOutcome(decision, fileSide, 'take'), otherSide(fileSide), 'keep', reason),
+          aside: fileSide,
+          conflict: { outcome: 'kept-both', reason },
+        }
+        continue
+      }
+      decision = frozen({
+        outcome: 'left-alone',
+        reason: `${row.path} is a folder on ${side} that holds what must stay, and cannot become a file`,
+      })
+      freezeBelow(rows, decisions, i)
+    }
+    // Two-way keeps both sides alike: a folder that had to stay on one side is made on the other.
+    if (twoWay && row.inScope && decision.frozen !== true) {
+      for (const side of SIDES) {
+        if (isDir(finalOn(row, decision, side)) && finalOn(row, decision, otherSide(side)) === null) {
+          decision = withOutcome(decision, otherSide(side), 'make-dir', `folder kept on ${side}`)
+        }
+      }
+    }
+    decisions[i] = decision
+    const parent = parentOf(row.path)
+    if (parent !== '') {
+      for (const side of SIDES) if (finalOn(row, decision, side) !== null) mustExist[side].add(parent)
+    }
+  }
+  return decisions
+}
+
+const keptReason = (decision: Decision, side: Side): string =>
+  outcomeOn(decision, side) === 'take' ? `kept on ${side}: it holds what must stay` : decision.reason
+
+/** Leaves everything below `rows[at]` as it is; descendants follow their folder in path order. */
+const freezeBelow = (rows: ReadonlyArray<Row>, decisions: Decision[], at: number): void => {
+  const folder = (rows[at] as Row).path
+  for (let j = at + 1; j < rows.length && isWithin((rows[j] as Row).path, folder); j++) {
+    decisions[j] = { source: 'keep', destination: 'keep', reason: '', frozen: true }
+  }
+}

@@ -1,0 +1,77 @@
+import * as t from 'io-ts'
+import type { Side } from './side.ts'
+
+export const Mode = t.keyof({
+  'two-way': null,
+  'source-to-destination': null,
+  'source-backup': null,
+  'destination-to-source': null,
+  'destination-backup': null,
+})
+export type Mode = t.TypeOf<typeof Mode>
+export const MODES: ReadonlyArray<Mode> = Object.keys(Mode.keys) as Mode[]
+
+export const ConflictStrategy = t.keyof({
+  newest: null,
+  source: null,
+  destination: null,
+  'keep-both': null,
+  manual: null,
+})
+export type ConflictStrategy = t.TypeOf<typeof ConflictStrategy>
+export const CONFLICT_STRATEGIES: ReadonlyArray<ConflictStrategy> = Object.keys(
+  ConflictStrategy.keys,
+) as ConflictStrategy[]
+
+export const Compare = t.keyof({ 'size-mtime': null })
+export type Compare = t.TypeOf<typeof Compare>
+
+export const Policy = t.type({
+  mode: Mode,
+  conflict: ConflictStrategy,
+  compare: Compare,
+  /** Two mtimes on different sides closer than this are the same time. */
+  mtimeToleranceMs: t.number,
+  /** gitignore patterns from the command line, on top of the `.syncignore` files of both sides. */
+  ignore: t.readonlyArray(t.string),
+  /** gitignore patterns that limit the run to the paths they match; empty means everything. */
+  include: t.readonlyArray(t.string),
+})
+export type Policy = t.TypeOf<typeof Policy>
+
+export const defaultPolicy: Policy = {
+  mode: 'two-way',
+  conflict: 'keep-both',
+  compare: 'size-mtime',
+  mtimeToleranceMs: 1,
+  ignore: [],
+  include: [],
+}
+
+/**
+ * The mode families of the mode table. `truth` is the side whose content wins; `target` the side that is
+ * written; `keepsExtras` says the target keeps what the truth side lacks (the backups never delete).
+ */
+export type ModeShape =
+  | { readonly kind: 'two-way' }
+  | { readonly kind: 'one-way'; readonly truth: Side; readonly target: Side; readonly keepsExtras: boolean }
+
+export const shapeOf = (mode: Mode): ModeShape => {
+  switch (mode) {
+    case 'two-way':
+      return { kind: 'two-way' }
+    case 'source-to-destination':
+      return { kind: 'one-way', truth: 'source', target: 'destination', keepsExtras: false }
+    case 'source-backup':
+      return { kind: 'one-way', truth: 'source', target: 'destination', keepsExtras: true }
+    case 'destination-to-source':
+      return { kind: 'one-way', truth: 'destination', target: 'source', keepsExtras: false }
+    case 'destination-backup':
+      return { kind: 'one-way', truth: 'destination', target: 'source', keepsExtras: true }
+  }
+}
+
+export const writes = (mode: Mode, side: Side): boolean => {
+  const shape = shapeOf(mode)
+  return shape.kind === 'two-way' || shape.target === side
+}

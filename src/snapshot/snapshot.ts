@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Entry } from '../core/entry.ts'
+import { IGNORE_FILE, type Matcher, matcherOf, patternsOf } from '../core/ignore-rules.ts'
+import { child, comparePaths, type RelPath } from '../core/rel-path.ts'
+import type { Snapshot, Warning } from '../core/snapshot.ts'
+import type { Storage, StorageError } from '../storage/storage.ts'
+
+export type SnapshotError =
+  | {
+      readonly _tag: 'Unreadable'
+      readonly root: string
+      readonly path: string
+      readonly cause: StorageError
+    }
+  | { readonly _tag: 'RootNotAFolder'; readonly root: string }
+
+export interface SnapshotOptions {
+  /** gitignore patterns from the command line. */
+  readonly ignore: ReadonlyArray<string>
+  /** Paths never listed, whatever the rules say: the state and plan files when they sit inside a root. */
+  readonly exclude?: ReadonlyArray<RelPath>
+  /** How many folders are listed at once. */
+  readonly concurrency?: number
+}
+
+const MAX_IGNORE_FILE_BYTES = 1 << 20
+
+/**
+ * Walks one storage into a Snapshot. Folders that this side's rules ignore are not entered; their
+ * names are kept as `excluded` so the planner leaves them, and the folders holding them, in place.
+ * A folder that cannot be listed stops the walk: read as empty, it would look like a mass deletion.
+ */
+export const takeSnapshot =
+  (storage: Storage, options: SnapshotOptions): TE.TaskEither<SnapshotError, Snapshot> =>
+  async () => {
+    const unreadable = (path: string, cause: StorageError): E.Either<SnapshotError, never> =>
+      E.left({ _tag: 'Unreadable', root: storage.root, path, cause })
+    const rootStat = await storage.stat('')()
+    if (E.isLeft(rootStat)) return unreadable('', rootStat.left)
+    const capabilities = storage.capabilities
+    const base = { root: storage.root, capabilities: { ...capabilities } }
+    if (rootStat.right === null) {
+      return E.right({
+        ...base,
+        exists: false,
+        entries: new Map(),
+        excluded: [],
+        ignoreFiles: {},
+        warnings: [],
+        fingerprint: fingerprintOf([]),
+      })
+    }
+    if (rootStat.right.kind !== 'dir') return E.left({ _tag: 'RootNotAFolder', root: storage.root })
+
+    const entries = new Map<RelPath, Entry>()
+    const excluded: RelPath[] = []
+    const ignoreFiles: Record<string, string> = {}
+    const warnings: Warning[] = []
+    const never = new Set<string>(options.exclude ?? [])
+
+    type Folder = { readonly path: RelPath | ''; readonly files: Record<string, string> }
+    const queue: Folder[] = [{ path: '', files: {} }]
+    const concurrency = options.concurrency ?? 16
+    let failure: E.Either<SnapshotError, never> | undefined
+
+    const visit = async (folder: Folder): Promise<void> => {
+      const listed = await storage.list(folder.path)()
+      if (E.isLeft(listed)) {
+        failure ??= unreadable(folder.path, listed.left)
+        return
+      }
+      let files = folder.files
+      const rules = listed.right.find((c) => c.name === IGNORE_FILE && c.entry.kind === 'file')
+      if (rules !== undefined) {
+        const text = await readText(storage, child(folder.path, IGNORE_FILE))
+        if (E.isLeft(text)) {
+          failure ??= unreadable(child(folder.path, IGNORE_FILE), text.left)
+          return
+        }
+        files = { ...files, [folder.path]: text.right }
+        ignoreFiles[folder.path] = text.right
+      }
+      const ignored: Matcher = matcherOf(patternsOf({ files, patterns: options.ignore }))
+      for (const { name, entry } of listed.right) {
+        const path = child(folder.path, name)
+        if (name === IGNORE_FILE || never.has(path)) {
+          excluded.push(path)
+          continue
+        }
+        if (entry.kind === 'special') {
+          warnings.push({
+            path,
+            message: `skipped ${entry.what}: only files, folders and symlinks are synced`,
+          })
+          excluded.push(path)
+          continue
+        }
+        if (ignored(path, entry.kind === 'dir')) {
+          excluded.push(path)
+          continue
+        }
+        entries.set(path, entry)
+        if (entry.kind === 'dir') queue.push({ path, files })
+      }
+    }
+
+    const running = new Set<Promise<void>>()
+    while ((queue.length > 0 || running.size > 0) && failure === undefined) {
+      while (queue.length > 0 && running.size < concurrency) {
+        const task = visit(queue.pop() as Folder).finally(() => running.delete(task))
+        running.add(task)
+      }
+      if (running.size > 0) await Promise.race(running)
+    }
+    await Promise.all(running)
+    if (failure !== undefined) return failure
+    excluded.sort(comparePaths)
+    return E.right({
+      ...base,
+      exists: true,
+      entries,
+      excluded,
+      ignoreFiles,
+      warnings: warnings.sort((a, b) => comparePaths(a.path, b.path)),
+      fingerprint: fingerprintOf([...entries].sort(([a], [b]) => comparePaths(a, b))),
+    })
+  }
+
+const readText = async (storage: Storage, path: RelPath): Promise<E.Either<StorageError, string>> => {
+  const opened = await storage.read(path)()
+  if (E.isLeft(opened)) return opened
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for await (const chunk of opened.right) {
+      size += chunk.byteLength
+      if (size > MAX_IGNORE_FILE_BYTES) break
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    return E.left({ _tag: 'StorageError', op: 'read', path, code: 'EIO', message: String(error) })
+  }
+  return E.right(Buffer.concat(chunks).toString('utf8'))
+}
+
+/** sha256 over the sorted entries: two snapshots with the same fingerprint hold the same tree. */
+const fingerprintOf = (sorted: ReadonlyArray<readonly [RelPath, Entry]>): string => {
+  const hash = createHash('sha256')
+  for (const [path, entry] of sorted) hash.update(`${path}\0${JSON.stringify(entry)}\n`)
+  return `sha256:${hash.digest('hex')}`
+}

@@ -1,0 +1,82 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { describeErrors } from '../core/codec.ts'
+import { newState, SyncState } from '../core/sync-state.ts'
+import { writeFileAtomic } from './write-atomic.ts'
+
+export type StateError =
+  | { readonly _tag: 'StateUnreadable'; readonly file: string; readonly message: string }
+  | { readonly _tag: 'StateCorrupt'; readonly file: string; readonly problems: ReadonlyArray<string> }
+  | {
+      readonly _tag: 'StateOfOtherPair'
+      readonly file: string
+      readonly recorded: { readonly source: string; readonly destination: string }
+    }
+  | { readonly _tag: 'StateUnwritable'; readonly file: string; readonly message: string }
+
+/**
+ * Where a pair's state lives unless `--state` says otherwise: one file per pair under
+ * `$XDG_STATE_HOME/syncengine` (`~/.local/state/syncengine`), named from both roots. Outside both roots,
+ * so it is never synced.
+ */
+export const defaultStateFile = (
+  source: string,
+  destination: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string => {
+  const home = env.XDG_STATE_HOME ?? join(env.HOME ?? homedir(), '.local', 'state')
+  const key = createHash('sha256').update(`${source}\n${destination}`).digest('hex').slice(0, 16)
+  return join(home, 'syncengine', `${key}.json`)
+}
+
+/** The state of the pair, or null when the pair has never been synced (no file yet). */
+export const loadState =
+  (
+    file: string,
+    roots: { readonly source: string; readonly destination: string },
+  ): TE.TaskEither<StateError, SyncState | null> =>
+  async () => {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') return E.right(null)
+      return E.left({ _tag: 'StateUnreadable', file, message: (error as Error).message })
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (error) {
+      return E.left({ _tag: 'StateCorrupt', file, problems: [`not JSON: ${(error as Error).message}`] })
+    }
+    const decoded = SyncState.decode(json)
+    if (E.isLeft(decoded))
+      return E.left({ _tag: 'StateCorrupt', file, problems: describeErrors(decoded.left) })
+    const state = decoded.right
+    if (state.source !== roots.source || state.destination !== roots.destination)
+      return E.left({
+        _tag: 'StateOfOtherPair',
+        file,
+        recorded: { source: state.source, destination: state.destination },
+      })
+    return E.right(state)
+  }
+
+export const freshState = (source: string, destination: string): SyncState =>
+  newState(randomUUID(), source, destination)
+
+export const saveState =
+  (file: string, state: SyncState): TE.TaskEither<StateError, void> =>
+  async () => {
+    try {
+      await writeFileAtomic(file, `${JSON.stringify(SyncState.encode(state))}\n`)
+      return E.right(undefined)
+    } catch (error) {
+      return E.left({ _tag: 'StateUnwritable', file, message: (error as Error).message })
+    }
+  }

@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto'
+import type { Stats } from 'node:fs'
+import { constants } from 'node:fs'
+import * as fs from 'node:fs/promises'
+import * as nodePath from 'node:path'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import type { Entry } from '../core/entry.ts'
+import type { RelPath } from '../core/rel-path.ts'
+import {
+  type Found,
+  isTempName,
+  type Listed,
+  type Staged,
+  type Storage,
+  type StorageError,
+  storageError,
+  TEMP_PREFIX,
+  TEMP_SUFFIX,
+  type WriteMeta,
+} from './storage.ts'
+
+const verbs: Readonly<Record<string, string>> = {
+  stage: 'write',
+  stageSymlink: 'create symlink',
+  mkdir: 'create folder',
+  createRoot: 'create root folder',
+  setMtime: 'set mtime of',
+  setExec: 'set exec bit of',
+}
+
+/** One readable line for a failed operation, shared by every backend so messages read alike. */
+export const describeFailure = (op: string, where: string, detail: string, code: string): string =>
+  `cannot ${verbs[op] ?? op} ${where}: ${detail} (${code})`
+
+interface NodeError {
+  readonly code?: unknown
+  readonly message?: unknown
+}
+
+const codeOf = (err: unknown): string | undefined => {
+  const code = (err as NodeError | null)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+/** Node's messages read `EACCES: permission denied, scandir '/x'`; keep the middle, we name the path ourselves. */
+const detailOf = (err: unknown): string => {
+  const message = (err as NodeError | null)?.message
+  if (typeof message !== 'string') return String(err)
+  return /^[A-Z0-9_]+: ([^,]+)/.exec(message)?.[1] ?? message
+}
+
+const failure =
+  (op: string, path: string, where: string) =>
+  (err: unknown): StorageError => {
+    const code = codeOf(err) ?? 'EIO'
+    return storageError(op, path, code, describeFailure(op, where, detailOf(err), code))
+  }
+
+/** The POSIX answer when a path does not name what an operation needs, raised like Node raises its own. */
+const reject = (code: string, message: string): never => {
+  throw Object.assign(new Error(`${code}: ${message}`), { code })
+}
+
+const isAbsent = (err: unknown): boolean => {
+  const code = codeOf(err)
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+/** Like git: exec adds an x bit wherever there is an r bit; clearing removes them all. */
+export const withExec = (mode: number, exec: boolean): number =>
+  (exec ? mode | ((mode & 0o444) >> 2) : mode & ~0o111) & 0o7777
+
+const foundOf = async (abs: string, st: Stats): Promise<Found> => {
+  if (st.isFile())
+    return {
+      kind: 'file',
+      size: st.size,
+      // utimes takes seconds as a double, so a written mtime reads back a few hundred ns off: round, not floor.
+      mtimeMs: Math.round(st.mtimeMs),
+      exec: (st.mode & 0o100) !== 0,
+      id: `${st.dev}:${st.ino}`,
+    }
+  if (st.isDirectory()) return { kind: 'dir' }
+  if (st.isSymbolicLink()) return { kind: 'symlink', target: await fs.readlink(abs) }
+  if (st.isFIFO()) return { kind: 'special', what: 'fifo' }
+  if (st.isSocket()) return { kind: 'special', what: 'socket' }
+  return { kind: 'special', what: 'device' }
+}
+
+const lstatOrNull = async (abs: string): Promise<Stats | null> => {
+  try {
+    return await fs.lstat(abs)
+  } catch (err) {
+    if (isAbsent(err)) return null
+    throw err
+  }
+}
+
+const statAt = async (abs: string): Promise<Found | null> => {
+  try {
+    const st = await lstatOrNull(abs)
+    return st === null ? null : await foundOf(abs, st)
+  } catch (err) {
+    // A symlink removed between lstat and readlink is as absent as one removed before.
+    if (isAbsent(err)) return null
+    throw err
+  }
+}
+
+const LIST_CONCURRENCY = 64
+
+const listAt = async (abs: string): Promise<ReadonlyArray<Listed>> => {
+  // Staged writes are never part of a snapshot.
+  const names = (await fs.readdir(abs)).filter((name) => !isTempName(name))
+  const found: Array<Listed | null> = new Array(names.length).fill(null)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < names.length; i = next++) {
+      const name = names[i] ?? ''
+      const entry = await statAt(nodePath.join(abs, name))
+      // A child deleted since readdir is simply not there any more.
+      if (entry !== null) found[i] = { name, entry }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, names.length) }, worker))
+  return found.filter((listed): listed is Listed => listed !== null)
+}
+
+const asEntry = (abs: string, found: Found | null): Entry => {
+  if (found === null) return reject('ENOENT', 'no such file or directory')
+  if (found.kind === 'special') return reject('EIO', `${abs} became a ${found.what}`)
+  return found
+}
+
+const tempBeside = (abs: string): string =>
+  nodePath.join(nodePath.dirname(abs), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`)
+
+const writeAll = async (handle: fs.FileHandle, data: AsyncIterable<Uint8Array>): Promise<void> => {
+  for await (const chunk of data) {
+    for (let offset = 0; offset < chunk.length; ) {
+      const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset)
+      offset += bytesWritten
+    }
+  }
+}
+
+const writeTemp = async (temp: string, data: AsyncIterable<Uint8Array>, meta: WriteMeta): Promise<void> => {
+  const handle = await fs.open(temp, 'wx')
+  try {
+    await writeAll(handle, data)
+    await handle.chmod(withExec((await handle.stat()).mode, meta.exec))
+    await handle.utimes(Date.now() / 1000, meta.mtimeMs / 1000)
+  } catch (err) {
+    await handle.close().catch(() => undefined)
+    await fs.unlink(temp).catch(() => undefined)
+    throw err
+  }
+  await handle.close()
+}
+
+const discardTemp = async (temp: string): Promise<void> => {
+  try {
+    await fs.unlink(temp)
+  } catch (err) {
+    if (codeOf(err) !== 'ENOENT') throw err
+  }
+}
+
+/** Opens without following a link, and without blocking on a fifo, so only a regular file is ever streamed. */
+const openFile = async (abs: string): Promise<fs.FileHandle> => {
+  const handle = await fs.open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+  try {
+    const st = await handle.stat()
+    if (st.isDirectory()) reject('EISDIR', 'illegal operation on a directory')
+    if (!st.isFile()) reject('EINVAL', 'not a regular file')
+    return handle
+  } catch (err) {
+    await handle.close().catch(() => undefined)
+    throw err
+  }
+}
+
+/** setMtime and setExec are for files only; a link is never followed to reach one. */
+const lstatFile = async (abs: string): Promise<Stats> => {
+  const st = await fs.lstat(abs)
+  if (st.isDirectory()) reject('EISDIR', 'illegal operation on a directory')
+  if (st.isSymbolicLink()) reject('ELOOP', 'is a symbolic link')
+  if (!st.isFile()) reject('EINVAL', 'not a regular file')
+  return st
+}
+
+export const localStorage = (root: string): Storage => {
+  const absolute = (path: RelPath | ''): string => (path === '' ? root : nodePath.join(root, path))
+
+  const attempt = <A>(op: string, path: RelPath | '', run: (abs: string) => Promise<A>) => {
+    const abs = absolute(path)
+    return TE.tryCatch(() => run(abs), failure(op, path, abs))
+  }
+
+  const staged = (path: RelPath, temp: string): Staged => ({
+    commit: () =>
+      attempt('commit', path, async (abs) => {
+        await fs.rename(temp, abs)
+        return asEntry(abs, await statAt(abs))
+      }),
+    discard: () => attempt('discard', path, () => discardTemp(temp)),
+  })
+
+  return {
+    root,
+    capabilities: { caseSensitive: true, mtimePrecisionMs: 1, symlinks: true, execBit: true },
+    stat: (path) => attempt('stat', path, statAt),
+    list: (dir) =>
+      attempt('list', dir, async (abs) => {
+        // readdir follows a link; only the root itself may be one (a synced folder kept on another disk).
+        if (dir !== '' && !(await fs.lstat(abs)).isDirectory()) reject('ENOTDIR', 'not a directory')
+        return listAt(abs)
+      }),
+    read: (path) =>
+      attempt(
+        'read',
+        path,
+        async (abs): Promise<AsyncIterable<Uint8Array>> => (await openFile(abs)).createReadStream(),
+      ),
+    stage: (path, data, meta) =>
+      attempt('stage', path, async (abs) => {
+        const temp = tempBeside(abs)
+        await writeTemp(temp, data, meta)
+        return staged(path, temp)
+      }),
+    stageSymlink: (path, target) =>
+      attempt('stageSymlink', path, async (abs) => {
+        const temp = tempBeside(abs)
+        await fs.symlink(target, temp)
+        return staged(path, temp)
+      }),
+    rename: (from, to) => {
+      const where = `${absolute(from)} to ${absolute(to)}`
+      return TE.tryCatch(
+        async () => {
+          // rename(2) silently replaces a file; a move must never destroy what it lands on.
+          if ((await lstatOrNull(absolute(to))) !== null) reject('EEXIST', 'file already exists')
+          await fs.rename(absolute(from), absolute(to))
+        },
+        failure('rename', from, where),
+      )
+    },
+    remove: (path) =>
+      attempt('remove', path, async (abs) => {
+        if ((await fs.lstat(abs)).isDirectory()) await fs.rmdir(abs)
+        else await fs.unlink(abs)
+      }),
+    mkdir: (path) => attempt('mkdir', path, (abs) => fs.mkdir(abs).then(() => undefined)),
+    createRoot: () =>
+      attempt('createRoot', '', (abs) => fs.mkdir(abs, { recursive: true }).then(() => undefined)),
+    setMtime: (path, mtimeMs) =>
+      attempt('setMtime', path, async (abs) => {
+        await lstatFile(abs)
+        await fs.lutimes(abs, Date.now() / 1000, mtimeMs / 1000)
+      }),
+    setExec: (path, exec) =>
+      attempt('setExec', path, async (abs) => fs.chmod(abs, withExec((await lstatFile(abs)).mode, exec))),
+  }
+}

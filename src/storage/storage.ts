@@ -1,0 +1,103 @@
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import type { Entry } from '../core/entry.ts'
+import type { RelPath } from '../core/rel-path.ts'
+
+/**
+ * What a backend reports when an operation fails. `code` follows POSIX names (ENOENT, EACCES, ENOTEMPTY,
+ * EEXIST, ENOTDIR, EISDIR, EIO, ENOSPC, …) whatever the backend, so callers can tell a vanished file from a
+ * full disk without knowing which storage they talk to.
+ */
+export interface StorageError {
+  readonly _tag: 'StorageError'
+  readonly op: string
+  /** The path the operation was about, relative to the root ('' is the root itself). */
+  readonly path: string
+  readonly code: string
+  readonly message: string
+}
+
+export const storageError = (op: string, path: string, code: string, message: string): StorageError => ({
+  _tag: 'StorageError',
+  op,
+  path,
+  code,
+  message,
+})
+
+/** A fifo, socket or device: reported, never synced. */
+export interface SpecialEntry {
+  readonly kind: 'special'
+  readonly what: string
+}
+
+export type Found = Entry | SpecialEntry
+
+export interface Listed {
+  readonly name: string
+  readonly entry: Found
+}
+
+/** What a backend can do; the applier asks instead of assuming a local disk. */
+export interface Capabilities {
+  /** `A` and `a` are two names. */
+  readonly caseSensitive: boolean
+  /** Smallest mtime step the backend keeps, in ms (1 for local disks, 2000 for FAT, 1000 for many servers). */
+  readonly mtimePrecisionMs: number
+  readonly symlinks: boolean
+  readonly execBit: boolean
+}
+
+export interface WriteMeta {
+  readonly mtimeMs: number
+  readonly exec: boolean
+}
+
+/**
+ * A write that is complete but not yet visible under its real name. `commit` makes it appear whole (rename
+ * over the target on a disk, completing an upload on an object store) and returns the entry as the backend
+ * now reports it; `discard` removes it. Between the two the applier re-checks its preconditions.
+ */
+export interface Staged {
+  readonly commit: () => TaskEither<StorageError, Entry>
+  readonly discard: () => TaskEither<StorageError, void>
+}
+
+/**
+ * One side of a sync. Every path is relative to the backend's root and already validated. No operation
+ * follows a symlink: `stat` and `list` describe links as links, and `remove` removes the link itself.
+ */
+export interface Storage {
+  /** How people know this root: an absolute path, or a URL without credentials. */
+  readonly root: string
+  readonly capabilities: Capabilities
+  /** The entry at `path` ('' is the root), or null when nothing is there. */
+  readonly stat: (path: RelPath | '') => TaskEither<StorageError, Found | null>
+  /** The children of a folder, in no particular order. */
+  readonly list: (dir: RelPath | '') => TaskEither<StorageError, ReadonlyArray<Listed>>
+  /** The bytes of a file, streamed. Errors while streaming reject the iteration. */
+  readonly read: (path: RelPath) => TaskEither<StorageError, AsyncIterable<Uint8Array>>
+  /** Writes a file under a temporary name beside `path`, with its mtime and exec bit already set. */
+  readonly stage: (
+    path: RelPath,
+    data: AsyncIterable<Uint8Array>,
+    meta: WriteMeta,
+  ) => TaskEither<StorageError, Staged>
+  /** Creates a symlink under a temporary name beside `path`. */
+  readonly stageSymlink: (path: RelPath, target: string) => TaskEither<StorageError, Staged>
+  /** Moves an entry; fails with EEXIST when `to` exists, so a move never overwrites. */
+  readonly rename: (from: RelPath, to: RelPath) => TaskEither<StorageError, void>
+  /** Removes a file, a symlink, or an empty folder (ENOTEMPTY otherwise). Never recursive. */
+  readonly remove: (path: RelPath) => TaskEither<StorageError, void>
+  /** Creates one folder; its parent must exist (ENOENT otherwise); EEXIST when something is there. */
+  readonly mkdir: (path: RelPath) => TaskEither<StorageError, void>
+  /** Creates the root folder and its missing parents. */
+  readonly createRoot: () => TaskEither<StorageError, void>
+  readonly setMtime: (path: RelPath, mtimeMs: number) => TaskEither<StorageError, void>
+  readonly setExec: (path: RelPath, exec: boolean) => TaskEither<StorageError, void>
+}
+
+/** Names a backend uses for staged writes. Snapshots never list them; an apply cleans up the ones a crash left. */
+export const TEMP_PREFIX = '.syncengine-'
+export const TEMP_SUFFIX = '.tmp'
+export const isTempName = (name: string): boolean =>
+  name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)
