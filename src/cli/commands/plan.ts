@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { hasChanges, type Plan } from '../../core/plan-file.ts'
 import { render } from '../../core/render.ts'
@@ -56,7 +57,7 @@ export const planCommand = async (
   const { plan } = made.right
   io.stdout.write(flags.json === true ? planJson(plan) : render(plan, styleFor(io, flags.color)))
   if (flags.out !== undefined) {
-    const written = await writePlanFile(flags.out, plan)()
+    const written = await writePlanFile(resolve(io.cwd, flags.out), plan)()
     if (E.isLeft(written)) return fail(io, written.left)
     if (flags.json !== true)
       io.stderr.write(`\nSaved the plan to ${flags.out}. Apply it with: syncengine apply ${flags.out}\n`)

@@ -51,14 +51,21 @@ export const emit = (
       if (decision.aside === side && current !== null) {
         const to = conflictName(path, side, current, (p) => taken(p) || allocated.has(p))
         allocated.add(to)
-        moves.push({ kind: 'move', side, from: path, to, entry: current, reason: `keep beside: ${reason}` })
+        moves.push({
+          kind: 'move',
+          side,
+          from: path,
+          to,
+          entry: current,
+          reason: `conflict: keep the ${side} version beside it`,
+        })
         copies.push({
           kind: 'copy',
           direction: directionTo(otherSide(side)),
           path: to,
           entry: current,
           replaces: null,
-          reason: `the ${side} version of ${path}, kept beside it`,
+          reason: `conflict: the ${side} version of ${path}`,
         })
         current = null
       }

@@ -1,0 +1,31 @@
+/** syncengine: keep two file trees in sync through a plan you can read before anything is touched. */
+
+export { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan, isComplete } from './apply/apply.ts'
+export type { ActionOutcome } from './apply/run-action.ts'
+export type { Sides } from './apply/sides.ts'
+export type { Action } from './core/action.ts'
+export { canonicalJson } from './core/canonical-json.ts'
+export type { Entry } from './core/entry.ts'
+export { type PlanError, plan } from './core/plan/plan.ts'
+export { type Conflict, decodePlan, hasChanges, Plan } from './core/plan-file.ts'
+export {
+  CONFLICT_STRATEGIES,
+  type ConflictStrategy,
+  defaultPolicy,
+  MODES,
+  type Mode,
+  Policy,
+} from './core/policy.ts'
+export { type RelPath, relPath } from './core/rel-path.ts'
+export { plainStyle, render, type Style } from './core/render.ts'
+export { Snapshot } from './core/snapshot.ts'
+export { SyncState } from './core/sync-state.ts'
+export { type ApplyPairError, applyPair } from './pair/apply-pair.ts'
+export { planJson, readPlanFile, writePlanFile } from './pair/plan-file-io.ts'
+export { type PlanPairError, planPair } from './pair/plan-pair.ts'
+export { syncPair } from './pair/sync-pair.ts'
+export { type SnapshotError, takeSnapshot } from './snapshot/snapshot.ts'
+export { defaultStateFile, loadState, saveState } from './state/state-file.ts'
+export { localStorage } from './storage/local.ts'
+export { type MemoryStorage, memoryStorage } from './storage/memory.ts'
+export type { Capabilities, Staged, Storage, StorageError } from './storage/storage.ts'
