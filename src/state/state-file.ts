@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { describeErrors } from '../core/codec.ts'
@@ -28,7 +28,9 @@ export const defaultStateFile = (
   destination: string,
   env: Readonly<Record<string, string | undefined>>,
 ): string => {
-  const home = env.XDG_STATE_HOME ?? join(env.HOME ?? homedir(), '.local', 'state')
+  // The XDG spec: an empty or relative XDG_STATE_HOME counts as unset.
+  const xdg = env.XDG_STATE_HOME
+  const home = xdg !== undefined && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.local', 'state')
   const key = createHash('sha256').update(`${source}\n${destination}`).digest('hex').slice(0, 16)
   return join(home, 'syncengine', `${key}.json`)
 }

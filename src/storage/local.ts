@@ -189,12 +189,34 @@ const lstatFile = async (abs: string): Promise<Stats> => {
   return st
 }
 
+/** How long a folder checked to be a real folder is trusted without a new lstat. */
+const TRUST_MS = 1000
+
 export const localStorage = (root: string): Storage => {
   const absolute = (path: RelPath | ''): string => (path === '' ? root : nodePath.join(root, path))
 
+  // Every operation reaches its path through real folders only: a parent that is a symlink (say, a
+  // folder swapped for a link to /etc after the plan was made) would take it outside the root.
+  const trusted = new Map<string, number>()
+  const throughFolders = async (path: RelPath | ''): Promise<void> => {
+    const now = Date.now()
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+      const folder = path.slice(0, i)
+      if (now - (trusted.get(folder) ?? -Infinity) < TRUST_MS) continue
+      const st = await lstatOrNull(nodePath.join(root, folder))
+      if (st?.isSymbolicLink() === true) reject('ELOOP', `${folder} is a symbolic link, which is never followed`)
+      // Missing, or a file: the operation itself reports that as it would without this check.
+      if (st === null || !st.isDirectory()) return
+      trusted.set(folder, now)
+    }
+  }
+
   const attempt = <A>(op: string, path: RelPath | '', run: (abs: string) => Promise<A>) => {
     const abs = absolute(path)
-    return TE.tryCatch(() => run(abs), failure(op, path, abs))
+    return TE.tryCatch(async () => {
+      await throughFolders(path)
+      return run(abs)
+    }, failure(op, path, abs))
   }
 
   const staged = (path: RelPath, temp: string): Staged => ({
@@ -238,17 +260,22 @@ export const localStorage = (root: string): Storage => {
       const where = `${absolute(from)} to ${absolute(to)}`
       return TE.tryCatch(
         async () => {
+          await throughFolders(from)
+          await throughFolders(to)
           // rename(2) silently replaces a file; a move must never destroy what it lands on.
           if ((await lstatOrNull(absolute(to))) !== null) reject('EEXIST', 'file already exists')
           await fs.rename(absolute(from), absolute(to))
+          trusted.clear()
         },
         failure('rename', from, where),
       )
     },
     remove: (path) =>
       attempt('remove', path, async (abs) => {
-        if ((await fs.lstat(abs)).isDirectory()) await fs.rmdir(abs)
-        else await fs.unlink(abs)
+        if ((await fs.lstat(abs)).isDirectory()) {
+          await fs.rmdir(abs)
+          trusted.clear()
+        } else await fs.unlink(abs)
       }),
     mkdir: (path) => attempt('mkdir', path, (abs) => fs.mkdir(abs).then(() => undefined)),
     createRoot: () =>

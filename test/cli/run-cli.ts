@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
+import { main } from '../../src/cli/main.ts'
+import { localPair, type TestPair } from '../support/sides.ts'
+
+/** The repository, where `bin/syncengine.js` lives. */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+export interface CliResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * The environment of every run: no color, and HOME and XDG_STATE_HOME inside the scratch folder, so a run
+ * that forgot `--state` still never touches the real home.
+ */
+export const cliEnv = (scratch: string): Record<string, string> => ({
+  HOME: scratch,
+  XDG_STATE_HOME: join(scratch, 'xdg-state'),
+  NO_COLOR: '1',
+})
+
+/** Runs `syncengine argv` in this process, as a user at a pipe would, and captures what it prints. */
+export const runCli = async (
+  argv: ReadonlyArray<string>,
+  options: { readonly cwd: string },
+): Promise<CliResult> => {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(argv, {
+    stdout: {
+      write: (text: string) => {
+        stdout += text
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (text: string) => {
+        stderr += text
+      },
+    },
+    env: cliEnv(options.cwd),
+    cwd: options.cwd,
+  })
+  return { code, stdout, stderr }
+}
+
+/** Runs the real entry point, `node bin/syncengine.js argv`, in a child process. */
+export const runBinary = (
+  argv: ReadonlyArray<string>,
+  options: {
+    readonly scratch: string
+    readonly user?: { readonly uid: number; readonly gid: number }
+    /** Where it runs; the repository unless said otherwise. */
+    readonly cwd?: string
+    /** Variables on top of `cliEnv(scratch)`. */
+    readonly env?: Readonly<Record<string, string>>
+  },
+): CliResult => {
+  const child = spawnSync(process.execPath, [join(REPO, 'bin', 'syncengine.js'), ...argv], {
+    cwd: options.cwd ?? REPO,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cliEnv(options.scratch), ...options.env },
+    encoding: 'utf8',
+    timeout: 20_000,
+    ...(options.user === undefined ? {} : { uid: options.user.uid, gid: options.user.gid }),
+  })
+  if (child.error !== undefined) throw child.error
+  return { code: child.status ?? -1, stdout: child.stdout, stderr: child.stderr }
+}
+
+/** A local pair under one temp folder, with the absolute paths the CLI is given. */
+export interface CliPair extends TestPair {
+  readonly base: string
+  readonly src: string
+  readonly dst: string
+  readonly stateFile: string
+}
+
+export const cliPair = async (): Promise<CliPair> => {
+  const pair = await localPair()
+  const base = dirname(pair.scratch)
+  return {
+    ...pair,
+    base,
+    src: join(base, 'source'),
+    dst: join(base, 'destination'),
+    stateFile: join(pair.scratch, 'state.json'),
+  }
+}
+
+/** Fills a side from a `{ path: content }` tree, in path order. */
+export const putTree = async (
+  side: TestPair['source'],
+  tree: Readonly<Record<string, string>>,
+): Promise<void> => {
+  for (const [path, content] of Object.entries(tree)) await side.put(path, content)
+}
+
+/** Checks stderr is one `error: ...` line with no stack trace, and returns that line. */
+export const oneLineError = (stderr: string): string => {
+  expect(stderr).not.toMatch(/^\s+at /m)
+  const lines = stderr.trimEnd().split('\n')
+  expect(lines).toHaveLength(1)
+  expect(lines[0]).toMatch(/^error: /)
+  return lines[0] ?? ''
+}
