@@ -83,11 +83,13 @@ const runCopy = async (action: CopyAction, { sides, how, meter }: RunContext): P
   const fromStorage = storageOn(sides, from)
   const targetStorage = storageOn(sides, target)
   const { path, entry, replaces } = action
-  const fromNow = await must(fromStorage.stat(path))
+  const fromPath = action.from ?? path
+  const fromNow = await must(fromStorage.stat(fromPath))
   if (!matches(entry, fromNow)) return drifted(changedOn(from, fromNow))
   const targetNow = await must(targetStorage.stat(path))
+  // A copy to another name says nothing of its from-path's state; only the written side is known.
   const effects = (written: Entry | null): ReadonlyArray<Effect> => [
-    { path, side: from, entry: asEntry(fromNow) },
+    ...(fromPath === path ? [{ path, side: from, entry: asEntry(fromNow) }] : []),
     { path, side: target, entry: written },
   ]
   if (targetNow !== null && targetNow.kind !== 'special' && sameAcross(entry, targetNow, how))
@@ -104,7 +106,7 @@ const runCopy = async (action: CopyAction, { sides, how, meter }: RunContext): P
       ? await must(targetStorage.stageSymlink(path, entry.target))
       : entry.kind === 'file'
         ? await must(async () => {
-            const data = await fromStorage.read(path)()
+            const data = await fromStorage.read(fromPath)()
             if (E.isLeft(data)) return data
             const bytes = meter === undefined ? data.right : meter(action, data.right)
             return targetStorage.stage(path, bytes, { mtimeMs: entry.mtimeMs, exec: entry.exec })()
@@ -112,7 +114,7 @@ const runCopy = async (action: CopyAction, { sides, how, meter }: RunContext): P
         : drifted('a folder cannot be copied as a file')
   // The copy took time: look again before it replaces anything under the real name.
   const recheck = async (): Promise<string | undefined> => {
-    const fromAfter = await must(fromStorage.stat(path))
+    const fromAfter = await must(fromStorage.stat(fromPath))
     if (!matches(entry, fromAfter)) return `changed on ${from} while it was copied`
     const targetAfter = await must(targetStorage.stat(path))
     if (!matches(replaces, targetAfter)) return `changed on ${target} while it was copied`

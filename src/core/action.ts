@@ -9,15 +9,21 @@ import { Direction, Side } from './side.ts'
  * it only when the storage still looks like that, so a change nobody reviewed is never overwritten.
  */
 
-/** Copies a file or symlink across; `entry` is what the from-side must hold, `replaces` what the target must. */
-export const CopyAction = t.type({
-  kind: t.literal('copy'),
-  direction: Direction,
-  path: RelPath,
-  entry: Entry,
-  replaces: t.union([Entry, t.null]),
-  reason: t.string,
-})
+/**
+ * Copies a file or symlink across; `entry` is what the from-side must hold, `replaces` what the target
+ * must. `from` names the path on the from-side when it is not `path` (a copy kept beside a conflict).
+ */
+export const CopyAction = t.intersection([
+  t.type({
+    kind: t.literal('copy'),
+    direction: Direction,
+    path: RelPath,
+    entry: Entry,
+    replaces: t.union([Entry, t.null]),
+    reason: t.string,
+  }),
+  t.partial({ from: RelPath }),
+])
 export type CopyAction = t.TypeOf<typeof CopyAction>
 
 export const MkdirAction = t.type({

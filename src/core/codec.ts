@@ -55,7 +55,7 @@ export const taggedUnion = <K extends string, M extends Record<string, t.Mixed>>
       const value = (u as Record<string, unknown>)[tag]
       const member = typeof value === 'string' && Object.hasOwn(members, value) ? members[value] : undefined
       if (member === undefined) return t.failure(value, t.appendContext(context, tag, tagType, value))
-      return member.validate(u, context)
+      return member.validate(u, t.appendContext(context, '', member, u))
     },
     (a) => {
       const member = members[(a as Record<string, string>)[tag] ?? '']
@@ -90,14 +90,23 @@ const show = (value: unknown): string => {
  * and what was found.
  */
 export const describeErrors = (errors: t.Errors, limit = 5): ReadonlyArray<string> => {
-  const lines = new Set<string>()
+  const lines = new Map<string, string>()
   for (const error of errors) {
     const at = pathOf(error.context)
-    const expected = error.context[error.context.length - 1]?.type.name ?? 'a value'
-    lines.add(
-      error.message ?? `${at === '' ? 'the document' : at}: expected ${expected}, found ${show(error.value)}`,
-    )
+    // A union fails once per member; the first says enough about that place.
+    if (lines.has(at)) continue
+    const expected = nameOf(error.context[error.context.length - 1]?.type.name ?? 'a value')
+    const where = at === '' ? 'the document' : at
+    lines.set(at, error.message ?? `${where}: expected ${expected}, found ${show(error.value)}`)
     if (lines.size >= limit) break
   }
-  return [...lines]
+  return [...lines.values()]
+}
+
+/** io-ts names an object type by its whole structure; past a line that helps nobody. */
+const nameOf = (name: string): string => {
+  if (name.length <= 60) return name
+  if (name.startsWith('{') || name.startsWith('(')) return 'an object'
+  if (name.startsWith('ReadonlyArray<') || name.startsWith('Array<')) return 'a list'
+  return `${name.slice(0, 57)}...`
 }

@@ -204,7 +204,8 @@ export const localStorage = (root: string): Storage => {
       const folder = path.slice(0, i)
       if (now - (trusted.get(folder) ?? -Infinity) < TRUST_MS) continue
       const st = await lstatOrNull(nodePath.join(root, folder))
-      if (st?.isSymbolicLink() === true) reject('ELOOP', `${folder} is a symbolic link, which is never followed`)
+      if (st?.isSymbolicLink() === true)
+        reject('ELOOP', `${folder} is a symbolic link, which is never followed`)
       // Missing, or a file: the operation itself reports that as it would without this check.
       if (st === null || !st.isDirectory()) return
       trusted.set(folder, now)
@@ -213,10 +214,13 @@ export const localStorage = (root: string): Storage => {
 
   const attempt = <A>(op: string, path: RelPath | '', run: (abs: string) => Promise<A>) => {
     const abs = absolute(path)
-    return TE.tryCatch(async () => {
-      await throughFolders(path)
-      return run(abs)
-    }, failure(op, path, abs))
+    return TE.tryCatch(
+      async () => {
+        await throughFolders(path)
+        return run(abs)
+      },
+      failure(op, path, abs),
+    )
   }
 
   const staged = (path: RelPath, temp: string): Staged => ({

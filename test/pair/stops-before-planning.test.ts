@@ -21,7 +21,11 @@ describe('what stops a run before any plan is made', () => {
       state: run.state,
       policy: { ...defaultPolicy, mode: 'source-to-destination' },
     })()
-    expect(E.isLeft(planned) && planned.left).toMatchObject({ _tag: 'Unreadable', path: 'private', cause: { code: 'EACCES' } })
+    expect(E.isLeft(planned) && planned.left).toMatchObject({
+      _tag: 'Unreadable',
+      path: 'private',
+      cause: { code: 'EACCES' },
+    })
     expect(await pair.destination.tree()).toEqual(before)
   })
 

@@ -1,4 +1,5 @@
 import { type Comparison, isChanged, sameAcross, statusOf } from '../compare.ts'
+import { isDir } from '../entry.ts'
 import type { Side } from '../side.ts'
 import { type Decision, inSync, take } from './decision.ts'
 import { describeStatus } from './describe.ts'
@@ -39,5 +40,13 @@ export const decideOneWay = (row: Row, how: Comparison, mode: OneWay): Decision 
       ? `${targetSays}; ${restored}`
       : `${truthSays}, ${targetSays}; ${mode.truth} wins`
   })()
+  // A backup never destroys what it holds: a file in the way of the truth side's folder is kept beside it.
+  if (mode.keepsExtras && isDir(truthEntry) && targetEntry !== null && !isDir(targetEntry)) {
+    const because = `${reason}; the ${mode.target} file is kept beside the folder`
+    return take(mode.target, because, {
+      aside: { side: mode.target, shared: false },
+      conflict: { outcome: 'kept-both', reason: because },
+    })
+  }
   return take(mode.target, reason)
 }

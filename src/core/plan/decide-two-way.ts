@@ -87,4 +87,4 @@ const winner = (side: Side, reason: string): Decision =>
 
 /** `loser`'s entry moves to a conflict name (copied to the other side there), then it takes the winner's. */
 const keepBoth = (loser: Side, reason: string): Decision =>
-  take(loser, reason, { aside: loser, conflict: { outcome: 'kept-both', reason } })
+  take(loser, reason, { aside: { side: loser, shared: true }, conflict: { outcome: 'kept-both', reason } })

@@ -20,8 +20,16 @@ export interface Decision {
   readonly destination: Outcome
   /** Why, in the words a reviewer reads in the plan. */
   readonly reason: string
-  /** This side's entry is first moved beside the path, under a conflict name, and copied across there. */
-  readonly aside?: Side
+  /**
+   * This side's entry is first moved beside the path under a conflict name; `shared` copies it to the
+   * other side there too (two-way keeps both versions on both sides; a backup never writes its truth side).
+   */
+  readonly aside?: { readonly side: Side; readonly shared: boolean }
+  /**
+   * This side's entry is copied to a conflict name beside the path on the other side, which keeps what it
+   * has at the path: a backup that cannot put a file where it keeps a folder.
+   */
+  readonly beside?: Side
   readonly conflict?: ConflictNote
   /** A conflict left for a person: nothing here or below is touched, and the state is kept as it was. */
   readonly frozen?: boolean

@@ -22,10 +22,17 @@ const SIDES: ReadonlyArray<Side> = ['source', 'destination']
  * deletes run deepest first (a folder after what it held), folders are made before what goes in them,
  * and copies come last.
  */
+export interface Occupancy {
+  /** Every name in use on either side, synced or not: conflict copies go elsewhere. */
+  readonly taken: (path: RelPath) => boolean
+  readonly sourceAt: (path: RelPath) => Entry | null
+  readonly destinationAt: (path: RelPath) => Entry | null
+}
+
 export const emit = (
   rows: ReadonlyArray<Row>,
   decisions: ReadonlyArray<Decision>,
-  taken: (path: RelPath) => boolean,
+  { taken, sourceAt, destinationAt }: Occupancy,
   how: Comparison,
 ): Emitted => {
   const moves: MoveAction[] = []
@@ -37,20 +44,44 @@ export const emit = (
   const forget: RelPath[] = []
   const allocated = new Set<RelPath>()
 
+  const keepBeside = (path: RelPath, side: Side, entry: Entry): RelPath => {
+    const to = conflictName(path, side, entry, (p) => taken(p) || allocated.has(p))
+    allocated.add(to)
+    return to
+  }
+
   rows.forEach((row, i) => {
     const decision = decisions[i] as Decision
     const { path } = row
-    if (decision.conflict !== undefined) {
-      conflicts.push({ path, source: row.source, destination: row.destination, ...decision.conflict })
+    const reason = decision.reason
+    let conflict = decision.conflict
+    if (decision.beside !== undefined) {
+      const side = decision.beside
+      const entry = entryOn(row, side)
+      const target = otherSide(side)
+      // Named from the entry's own mtime, so a later run finds the copy already there and does nothing.
+      const first = conflictName(path, side, entry ?? dir, () => false)
+      const there = target === 'source' ? sourceAt(first) : destinationAt(first)
+      if (entry !== null && !sameAcross(entry, there, how)) {
+        copies.push({
+          kind: 'copy',
+          direction: directionTo(target),
+          path: keepBeside(path, side, entry),
+          from: path,
+          entry,
+          replaces: null,
+          reason: `conflict: the ${side} version of ${path}`,
+        })
+      } else conflict = undefined
     }
+    if (conflict !== undefined)
+      conflicts.push({ path, source: row.source, destination: row.destination, ...conflict })
     if (decision.frozen === true) return
     const before = moves.length + deletes.length + mkdirs.length + copies.length
-    const reason = decision.reason
     for (const side of SIDES) {
       let current = entryOn(row, side)
-      if (decision.aside === side && current !== null) {
-        const to = conflictName(path, side, current, (p) => taken(p) || allocated.has(p))
-        allocated.add(to)
+      if (decision.aside?.side === side && current !== null) {
+        const to = keepBeside(path, side, current)
         moves.push({
           kind: 'move',
           side,
@@ -59,14 +90,15 @@ export const emit = (
           entry: current,
           reason: `conflict: keep the ${side} version beside it`,
         })
-        copies.push({
-          kind: 'copy',
-          direction: directionTo(otherSide(side)),
-          path: to,
-          entry: current,
-          replaces: null,
-          reason: `conflict: the ${side} version of ${path}`,
-        })
+        if (decision.aside.shared)
+          copies.push({
+            kind: 'copy',
+            direction: directionTo(otherSide(side)),
+            path: to,
+            entry: current,
+            replaces: null,
+            reason: `conflict: the ${side} version of ${path}`,
+          })
         current = null
       }
       const outcome = outcomeOn(decision, side)

@@ -59,8 +59,17 @@ export const plan = (
     if (!row.inScope) return inSync
     return shape.kind === 'two-way' ? decideTwoWay(row, how, policy.conflict) : decideOneWay(row, how, shape)
   })
-  const decisions = shapeTrees(rows, decided, mustExist, policy.mode, policy.conflict)
-  const { actions, conflicts, records, forget } = emit(rows, decisions, (p) => occupied.has(p), how)
+  const decisions = shapeTrees(rows, decided, mustExist, shape, policy.conflict)
+  const { actions, conflicts, records, forget } = emit(
+    rows,
+    decisions,
+    {
+      taken: (p) => occupied.has(p),
+      sourceAt: (p) => source.entries.get(p) ?? null,
+      destinationAt: (p) => destination.entries.get(p) ?? null,
+    },
+    how,
+  )
   const warnings = [
     ...source.warnings.map((w) => ({ path: w.path, message: `source: ${w.message}` })),
     ...destination.warnings.map((w) => ({ path: w.path, message: `destination: ${w.message}` })),

@@ -1,6 +1,5 @@
 import { isDir } from '../entry.ts'
-import type { ConflictStrategy, Mode } from '../policy.ts'
-import { writes } from '../policy.ts'
+import type { ConflictStrategy, ModeShape } from '../policy.ts'
 import { isWithin, parentOf, type RelPath } from '../rel-path.ts'
 import { otherSide, type Side } from '../side.ts'
 import { type Decision, finalOn, frozen, outcomeOn, withOutcome } from './decision.ts'
@@ -24,11 +23,12 @@ export const shapeTrees = (
   rows: ReadonlyArray<Row>,
   decided: ReadonlyArray<Decision>,
   mustExist: { readonly source: Set<RelPath>; readonly destination: Set<RelPath> },
-  mode: Mode,
+  mode: ModeShape,
   strategy: ConflictStrategy,
 ): ReadonlyArray<Decision> => {
   const decisions = [...decided]
-  const twoWay = mode === 'two-way'
+  const twoWay = mode.kind === 'two-way'
+  const writes = (side: Side): boolean => mode.kind === 'two-way' || mode.target === side
   for (let i = rows.length - 1; i >= 0; i--) {
     const row = rows[i] as Row
     let decision = decisions[i] as Decision
@@ -36,7 +36,7 @@ export const shapeTrees = (
       if (!mustExist[side].has(row.path)) continue
       const final = finalOn(row, decision, side)
       if (isDir(final)) continue
-      if (final === null && writes(mode, side)) {
+      if (final === null && writes(side)) {
         decision = isDir(entryOn(row, side))
           ? withOutcome(decision, side, 'keep', keptReason(decision, side))
           : withOutcome(decision, side, 'make-dir', `folder for what ${side} must hold`)
@@ -45,16 +45,27 @@ export const shapeTrees = (
       if (final === null) continue
       // A file or link where a folder must stay.
       const fileSide = entryOn(row, side) !== null && !isDir(entryOn(row, side)) ? side : otherSide(side)
-      if (
-        twoWay &&
-        strategy !== 'manual' &&
-        decision.frozen !== true &&
-        isDir(entryOn(row, otherSide(fileSide)))
-      ) {
-        const reason = `${fileSide} has a file where ${otherSide(fileSide)} has a folder that keeps changes; the folder keeps the name, the file is kept beside it`
+      const folderSide = otherSide(fileSide)
+      if (twoWay && strategy !== 'manual' && decision.frozen !== true && isDir(entryOn(row, folderSide))) {
+        const reason = `${fileSide} has a file where ${folderSide} has a folder that keeps changes; the folder keeps the name, the file is kept beside it`
         decision = {
-          ...withOutcome(withOutcome(decision, fileSide, 'take'), otherSide(fileSide), 'keep', reason),
-          aside: fileSide,
+          ...withOutcome(withOutcome(decision, fileSide, 'take'), folderSide, 'keep', reason),
+          aside: { side: fileSide, shared: true },
+          conflict: { outcome: 'kept-both', reason },
+        }
+        continue
+      }
+      // A backup keeps its folder and everything in it, and gets the truth side's file beside it.
+      if (
+        mode.kind === 'one-way' &&
+        mode.keepsExtras &&
+        folderSide === mode.target &&
+        isDir(entryOn(row, folderSide))
+      ) {
+        const reason = `${fileSide} has a file where the ${folderSide} backup keeps a folder; the file is kept beside it`
+        decision = {
+          ...withOutcome(decision, folderSide, 'keep', reason),
+          beside: fileSide,
           conflict: { outcome: 'kept-both', reason },
         }
         continue
