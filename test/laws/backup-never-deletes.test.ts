@@ -31,11 +31,11 @@ const keptBeside = (candidate: string, path: string, side: string): boolean => {
   const dot = name.lastIndexOf('.')
   const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
   return new RegExp(
-    `^${escape(folder + stem)}\\.conflict-${side}(-\\d{8}-\\d{6})?(-\\d+)?${escape(extension)}$`,
+    `^${escapeRegExp(folder + stem)}\\.conflict-${side}(-\\d{8}-\\d{6})?(-\\d+)?${escapeRegExp(extension)}$`,
   ).test(candidate)
 }
 
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 describe.each(backups)('backup never deletes (%s)', (mode) => {
   const scenarios = scenarioArbitrary({ modes: [mode] })
