@@ -34,6 +34,8 @@ export interface ApplyOptions {
   /** A new, empty state for a pair's first apply. */
   readonly fresh: () => SyncState
   readonly onEvent?: (event: ApplyEvent) => void
+  /** Stops starting new actions once aborted; what finished is still recorded in the new state. */
+  readonly signal?: AbortSignal
 }
 
 export interface ApplyReport {
@@ -47,11 +49,13 @@ export interface ApplyReport {
   }
   /** Conflicts the plan left for a person. */
   readonly conflictsLeft: number
+  /** Actions not started because the apply was stopped. */
+  readonly notStarted: number
 }
 
 /** The apply finished everything it was asked and nothing waits on a person. */
 export const isComplete = (report: ApplyReport): boolean =>
-  report.counts.drifted === 0 && report.counts.failed === 0 && report.conflictsLeft === 0
+  report.counts.drifted === 0 && report.counts.failed === 0 && report.conflictsLeft === 0 && report.notStarted === 0
 
 const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 
@@ -94,6 +98,7 @@ export const applyPlan =
     const finished: Finished[] = []
     const counts = { applied: 0, alreadyDone: 0, drifted: 0, failed: 0 }
     for (const action of plan.actions) {
+      if (options.signal?.aborted === true) break
       const outcome = await runAction(action, { sides, how })
       finished.push({ action, outcome })
       switch (outcome.status) {
@@ -118,6 +123,7 @@ export const applyPlan =
       finished,
       counts,
       conflictsLeft: plan.conflicts.filter((c) => c.outcome === 'left-alone').length,
+      notStarted: plan.actions.length - finished.length,
     })
   }
 
