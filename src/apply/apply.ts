@@ -2,12 +2,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Action } from '../core/action.ts'
 import type { Comparison } from '../core/compare.ts'
-import type { Plan } from '../core/plan-file.ts'
+import type { Blocked, Plan } from '../core/plan-file.ts'
+import { ancestorsOf, isWithin, type RelPath } from '../core/rel-path.ts'
 import { type Side, targetOf } from '../core/side.ts'
 import type { SyncState } from '../core/sync-state.ts'
-import type { StorageError } from '../storage/storage.ts'
+import { type StorageError, storageError } from '../storage/storage.ts'
+import type { Backup } from './backup.ts'
+import { defaultRetry, type RetryPolicy, withRetries } from './retry.ts'
 import { type ActionOutcome, runAction } from './run-action.ts'
-import { type Finished, settle } from './settle.ts'
+import { type Finished, settle, settledOf } from './settle.ts'
 import { type Sides, storageOn } from './sides.ts'
 
 export type ApplyError =
@@ -25,8 +28,22 @@ export type ApplyError =
       readonly root: string
       readonly cause: StorageError
     }
+  | ({ readonly _tag: 'PlanBlocked' } & Blocked)
 
-export type ApplyEvent = { readonly type: 'action'; readonly action: Action; readonly outcome: ActionOutcome }
+export type ApplyEvent =
+  | { readonly type: 'action-start'; readonly index: number; readonly action: Action }
+  | {
+      readonly type: 'action'
+      readonly index: number
+      readonly action: Action
+      readonly outcome: ActionOutcome
+    }
+
+/** Where an apply records its progress, so an interrupted one can be resumed or folded into the state. */
+export interface Journal {
+  readonly begin: (index: number, action: Action) => Promise<void>
+  readonly done: (index: number, finished: Finished) => Promise<void>
+}
 
 export interface ApplyOptions {
   /** The state the pair has now: null when it has none. */
@@ -36,6 +53,20 @@ export interface ApplyOptions {
   readonly onEvent?: (event: ApplyEvent) => void
   /** Stops starting new actions once aborted; what finished is still recorded in the new state. */
   readonly signal?: AbortSignal
+  readonly journal?: Journal
+  /**
+   * Outcomes of this same plan's earlier, interrupted apply (by action index); those actions are not run
+   * again. When given, the plan may be applied to the state that interruption left.
+   */
+  readonly resumed?: ReadonlyMap<number, ActionOutcome>
+  /** The state an interrupted apply of this plan left, which it may continue from. */
+  readonly checkpoint?: { readonly lineage: string; readonly serial: number }
+  readonly retry?: RetryPolicy
+  readonly sleep?: (ms: number) => Promise<void>
+  /** Where deletes and overwrites keep what they remove (the plan's `backupDir`, opened). */
+  readonly backup?: Backup
+  /** How many copies run at once. */
+  readonly transfers?: number
 }
 
 export interface ApplyReport {
@@ -55,14 +86,25 @@ export interface ApplyReport {
 
 /** The apply finished everything it was asked and nothing waits on a person. */
 export const isComplete = (report: ApplyReport): boolean =>
-  report.counts.drifted === 0 && report.counts.failed === 0 && report.conflictsLeft === 0 && report.notStarted === 0
+  report.counts.drifted === 0 &&
+  report.counts.failed === 0 &&
+  report.conflictsLeft === 0 &&
+  report.notStarted === 0
 
 const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 
+const sameState = (
+  a: { readonly lineage: string; readonly serial: number } | null | undefined,
+  b: { readonly lineage: string; readonly serial: number } | null,
+): boolean =>
+  a == null || b === null ? a == null && b === null : a.lineage === b.lineage && a.serial === b.serial
+
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
 /**
  * Executes a reviewed plan and nothing else. The whole plan is refused when it no longer fits (another
- * apply ran since, or a root is gone); after that each action is checked on its own and skipped if its
- * path drifted, and the new state records only what really happened.
+ * apply ran since, a root is gone, or it deletes more than its limit); after that each action is checked
+ * on its own and skipped if its path drifted, and the new state records only what really happened.
  */
 export const applyPlan =
   (plan: Plan, sides: Sides, options: ApplyOptions): TE.TaskEither<ApplyError, ApplyReport> =>
@@ -74,13 +116,9 @@ export const applyPlan =
     }
     const current =
       options.current === null ? null : { lineage: options.current.lineage, serial: options.current.serial }
-    if (
-      (plan.state === null) !== (current === null) ||
-      (plan.state !== null &&
-        current !== null &&
-        (plan.state.lineage !== current.lineage || plan.state.serial !== current.serial))
-    )
+    if (!sameState(plan.state, current) && !sameState(options.checkpoint, current))
       return E.left({ _tag: 'PlanStale', planned: plan.state, current })
+    if (plan.blocked !== null) return E.left({ _tag: 'PlanBlocked', ...plan.blocked })
 
     for (const side of SIDES) {
       const ready = await prepareRoot(plan, sides, side)
@@ -95,37 +133,100 @@ export const applyPlan =
       ),
       execBit: sides.source.capabilities.execBit && sides.destination.capabilities.execBit,
     }
-    const finished: Finished[] = []
-    const counts = { applied: 0, alreadyDone: 0, drifted: 0, failed: 0 }
-    for (const action of plan.actions) {
-      if (options.signal?.aborted === true) break
-      const outcome = await runAction(action, { sides, how })
-      finished.push({ action, outcome })
-      switch (outcome.status) {
-        case 'applied':
-          counts.applied++
-          break
-        case 'already-done':
-          counts.alreadyDone++
-          break
-        case 'drifted':
-          counts.drifted++
-          break
-        case 'failed':
-          counts.failed++
-          break
+    const context = { sides, how, ...(options.backup === undefined ? {} : { backup: options.backup }) }
+    const retry = options.retry ?? defaultRetry
+    const sleep = options.sleep ?? wait
+    const finished: Array<Finished | undefined> = new Array(plan.actions.length)
+    const trouble = new Trouble()
+
+    const run = async (index: number, action: Action): Promise<void> => {
+      const earlier = options.resumed?.get(index)
+      let outcome: ActionOutcome
+      if (earlier !== undefined && (earlier.status === 'applied' || earlier.status === 'already-done'))
+        outcome = earlier
+      else {
+        const blocker = trouble.blocks(action)
+        if (blocker !== undefined) outcome = blocker
+        else {
+          options.onEvent?.({ type: 'action-start', index, action })
+          await options.journal?.begin(index, action)
+          outcome = await withRetries(() => runAction(action, context), retry, sleep)
+        }
       }
-      options.onEvent?.({ type: 'action', action, outcome })
+      const done = { action, outcome }
+      finished[index] = done
+      trouble.note(done)
+      await options.journal?.done(index, done)
+      options.onEvent?.({ type: 'action', index, action, outcome })
+    }
+
+    // Copies are independent of each other (their folders exist by then), so they run side by side;
+    // everything else runs in plan order, which is what makes it possible.
+    const inFlight = new Set<Promise<void>>()
+    const limit = Math.max(1, options.transfers ?? 1)
+    for (const [index, action] of plan.actions.entries()) {
+      if (options.signal?.aborted === true) break
+      if (action.kind !== 'copy') await Promise.all(inFlight)
+      const task = run(index, action).finally(() => inFlight.delete(task))
+      inFlight.add(task)
+      if (action.kind !== 'copy' || inFlight.size >= limit) await Promise.race(inFlight)
+    }
+    await Promise.all(inFlight)
+
+    const done = finished.filter((f): f is Finished => f !== undefined)
+    const counts = { applied: 0, alreadyDone: 0, drifted: 0, failed: 0 }
+    for (const { outcome } of done) {
+      if (outcome.status === 'applied') counts.applied++
+      else if (outcome.status === 'already-done') counts.alreadyDone++
+      else if (outcome.status === 'drifted') counts.drifted++
+      else counts.failed++
     }
     const base = options.current ?? options.fresh()
     return E.right({
-      state: settle(base, plan, finished),
-      finished,
+      state: settle(base, plan, done.map(settledOf)),
+      finished: done,
       counts,
       conflictsLeft: plan.conflicts.filter((c) => c.outcome === 'left-alone').length,
-      notStarted: plan.actions.length - finished.length,
+      notStarted: plan.actions.length - done.length,
     })
   }
+
+/**
+ * What an action that did not succeed means for the ones after it: nothing goes into a folder that could
+ * not be made (or freed), and a folder is not removed while something inside it could not be.
+ */
+class Trouble {
+  private readonly paths = { source: new Set<RelPath>(), destination: new Set<RelPath>() }
+
+  note({ action, outcome }: Finished): void {
+    if (outcome.status === 'applied' || outcome.status === 'already-done') return
+    if (action.kind === 'copy') this.paths[targetOf(action.direction)].add(action.path)
+    else if (action.kind === 'move') this.paths[action.side].add(action.from)
+    else this.paths[action.side].add(action.path)
+  }
+
+  blocks(action: Action): ActionOutcome | undefined {
+    const side = action.kind === 'copy' ? targetOf(action.direction) : action.side
+    const path = action.kind === 'move' ? action.to : action.path
+    const troubled = this.paths[side]
+    if (troubled.size === 0) return undefined
+    if (action.kind === 'delete') {
+      for (const p of troubled)
+        if (isWithin(p, path)) return skipped(action, path, `${p} inside it could not be removed`)
+      return undefined
+    }
+    for (const folder of ancestorsOf(path))
+      if (troubled.has(folder)) return skipped(action, path, `its folder ${folder} could not be made ready`)
+    if (action.kind !== 'mkdir' && troubled.has(path))
+      return skipped(action, path, 'what was there could not be removed')
+    return undefined
+  }
+}
+
+const skipped = (action: Action, path: RelPath, why: string): ActionOutcome => ({
+  status: 'failed',
+  error: storageError(action.kind, path, 'EDEPENDENCY', `skipped ${path}: ${why}`),
+})
 
 /** A root the plan saw must still be there; one it did not see is created when the plan writes to it. */
 const prepareRoot = async (plan: Plan, sides: Sides, side: Side): Promise<E.Either<ApplyError, void>> => {

@@ -5,6 +5,7 @@ import { dir, type Entry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import { fromOf, otherSide, type Side, targetOf } from '../core/side.ts'
 import type { Found, StorageError } from '../storage/storage.ts'
+import type { Backup } from './backup.ts'
 import { type Sides, storageOn } from './sides.ts'
 
 /** What is known to be at a path on a side once an action has run. */
@@ -28,6 +29,8 @@ export type ActionOutcome =
 export interface RunContext {
   readonly sides: Sides
   readonly how: Comparison
+  /** Where what a delete or an overwrite removes is kept first, when the plan asks for it. */
+  readonly backup?: Backup
   /** Wraps the bytes of a transfer, to count them as they go. */
   readonly meter?: (action: CopyAction, data: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>
 }
@@ -77,7 +80,10 @@ export const runAction = async (action: Action, context: RunContext): Promise<Ac
   }
 }
 
-const runCopy = async (action: CopyAction, { sides, how, meter }: RunContext): Promise<ActionOutcome> => {
+const runCopy = async (
+  action: CopyAction,
+  { sides, how, meter, backup }: RunContext,
+): Promise<ActionOutcome> => {
   const from = fromOf(action.direction)
   const target = targetOf(action.direction)
   const fromStorage = storageOn(sides, from)
@@ -92,7 +98,13 @@ const runCopy = async (action: CopyAction, { sides, how, meter }: RunContext): P
     ...(fromPath === path ? [{ path, side: from, entry: asEntry(fromNow) }] : []),
     { path, side: target, entry: written },
   ]
-  if (targetNow !== null && targetNow.kind !== 'special' && sameAcross(entry, targetNow, how))
+  // A forced copy replaces a file that is already the same; otherwise the same file there means done.
+  if (
+    action.forced !== true &&
+    targetNow !== null &&
+    targetNow.kind !== 'special' &&
+    sameAcross(entry, targetNow, how)
+  )
     return { status: 'already-done', effects: effects(targetNow) }
   if (!matches(replaces, targetNow))
     return drifted(
@@ -128,6 +140,13 @@ const runCopy = async (action: CopyAction, { sides, how, meter }: RunContext): P
     await staged.discard()()
     return drifted(why)
   }
+  if (backup !== undefined && replaces !== null && replaces.kind !== 'dir') {
+    const kept = await backup.keep(target, path, targetStorage, replaces)
+    if (E.isLeft(kept)) {
+      await staged.discard()()
+      return { status: 'failed', error: kept.left }
+    }
+  }
   const written = await must(staged.commit())
   return { status: 'applied', effects: effects(written) }
 }
@@ -145,7 +164,7 @@ const runMkdir = async (action: MkdirAction, { sides }: RunContext): Promise<Act
   return { status: 'applied', effects }
 }
 
-const runDelete = async (action: DeleteAction, { sides }: RunContext): Promise<ActionOutcome> => {
+const runDelete = async (action: DeleteAction, { sides, backup }: RunContext): Promise<ActionOutcome> => {
   const storage = storageOn(sides, action.side)
   const now = await must(storage.stat(action.path))
   const effects: ReadonlyArray<Effect> = [
@@ -154,6 +173,10 @@ const runDelete = async (action: DeleteAction, { sides }: RunContext): Promise<A
   ]
   if (now === null) return { status: 'already-done', effects }
   if (!matches(action.entry, now)) return drifted(changedOn(action.side, now))
+  if (backup !== undefined && action.entry.kind !== 'dir') {
+    const kept = await backup.keep(action.side, action.path, storage, action.entry)
+    if (E.isLeft(kept)) return { status: 'failed', error: kept.left }
+  }
   const removed = await storage.remove(action.path)()
   if (E.isLeft(removed)) {
     if (removed.left.code === 'ENOTEMPTY') return drifted(`the folder on ${action.side} holds new files`)
@@ -168,7 +191,6 @@ const runMove = async (action: MoveAction, { sides }: RunContext): Promise<Actio
   const toNow = await must(storage.stat(action.to))
   const effects = (moved: Entry | null): ReadonlyArray<Effect> => [
     { path: action.from, side: action.side, entry: null },
-    { path: action.from, side: otherSide(action.side), entry: null },
     { path: action.to, side: action.side, entry: moved },
   ]
   if (fromNow === null && matches(action.entry, toNow))

@@ -3,36 +3,42 @@ import type { Entry } from '../core/entry.ts'
 import type { Plan } from '../core/plan-file.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import type { SyncedPair, SyncState } from '../core/sync-state.ts'
-import type { ActionOutcome } from './run-action.ts'
+import type { ActionOutcome, Effect } from './run-action.ts'
 
 export interface Finished {
   readonly action: Action
   readonly outcome: ActionOutcome
 }
 
-/**
- * The state after an apply. A path is recorded only when every action at it succeeded, with the entries
- * the storages reported; a path where anything was skipped or failed keeps its old record, so the next
- * plan sees the same three-way picture and decides again. The state never claims what did not happen.
- *
- * Each action's effects name both sides (see `runAction`): the planner orders actions so the last one at
- * a path describes it whole (a copy after a delete, a copy into the place a conflict move freed).
- */
-export const settle = (previous: SyncState, plan: Plan, finished: ReadonlyArray<Finished>): SyncState => {
-  const entries = new Map<RelPath, SyncedPair>(previous.entries)
-  for (const record of plan.records) entries.set(record.path, [record.source, record.destination])
-  for (const path of plan.forget) entries.delete(path)
+/** What one finished action says about the state: the paths it decides, whether it succeeded, what is there now. */
+export interface Settled {
+  readonly paths: ReadonlyArray<RelPath>
+  readonly ok: boolean
+  readonly effects: ReadonlyArray<Effect>
+}
 
+export const settledOf = ({ action, outcome }: Finished): Settled => {
+  const ok = outcome.status === 'applied' || outcome.status === 'already-done'
+  return { paths: pathsOf(action), ok, effects: ok && 'effects' in outcome ? outcome.effects : [] }
+}
+
+/**
+ * Records what finished actions left at their paths. A path is recorded only when every action at it
+ * succeeded and both sides are known, with the entries the storages reported; a path where anything was
+ * skipped or failed keeps its old record, so the next plan sees the same three-way picture and decides
+ * again. Dropping a record is always safe (the next plan sees two new entries, never a deletion), so a
+ * path whose sides are not both known is dropped.
+ */
+const settleInto = (entries: Map<RelPath, SyncedPair>, settled: ReadonlyArray<Settled>): void => {
   const failed = new Set<RelPath>()
   const known = new Map<RelPath, { source?: Entry | null; destination?: Entry | null }>()
-  for (const { action, outcome } of finished) {
-    if (outcome.status === 'drifted' || outcome.status === 'failed') {
-      for (const path of pathsOf(action)) failed.add(path)
+  for (const { paths, ok, effects } of settled) {
+    if (!ok) {
+      for (const path of paths) failed.add(path)
       continue
     }
-    for (const effect of outcome.effects) {
+    for (const effect of effects)
       known.set(effect.path, { ...known.get(effect.path), [effect.side]: effect.entry })
-    }
   }
   for (const [path, sides] of known) {
     if (failed.has(path)) continue
@@ -40,5 +46,20 @@ export const settle = (previous: SyncState, plan: Plan, finished: ReadonlyArray<
       entries.set(path, [sides.source, sides.destination])
     else entries.delete(path)
   }
+}
+
+/** The state after an apply of `plan`: its records and forgets, then what its actions really did. */
+export const settle = (previous: SyncState, plan: Plan, settled: ReadonlyArray<Settled>): SyncState => {
+  const entries = new Map<RelPath, SyncedPair>(previous.entries)
+  for (const record of plan.records) entries.set(record.path, [record.source, record.destination])
+  for (const path of plan.forget) entries.delete(path)
+  settleInto(entries, settled)
+  return { ...previous, serial: previous.serial + 1, entries }
+}
+
+/** The state after an interrupted apply whose plan is gone: only what its finished actions did. */
+export const recover = (previous: SyncState, settled: ReadonlyArray<Settled>): SyncState => {
+  const entries = new Map<RelPath, SyncedPair>(previous.entries)
+  settleInto(entries, settled)
   return { ...previous, serial: previous.serial + 1, entries }
 }

@@ -12,6 +12,8 @@ export interface Io {
   readonly stderr: Output
   readonly env: Readonly<Record<string, string | undefined>>
   readonly cwd: string
+  /** SIGINT and SIGTERM: subscribe a handler, get the unsubscribe back. */
+  readonly onInterrupt?: (handler: () => void) => () => void
 }
 
 /** Colors only for a person at a terminal: not when piped, not with `NO_COLOR` or `--no-color`. */
@@ -36,5 +38,7 @@ export const ExitCode = {
   changes: 2,
   /** apply or sync finished, but something was skipped, failed, or left for a person. */
   incomplete: 3,
+  /** apply or sync stopped by SIGINT or SIGTERM; running the same apply again finishes it. */
+  interrupted: 130,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]

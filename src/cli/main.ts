@@ -19,6 +19,15 @@ const pairOptions = (command: Command): Command =>
         .choices(CONFLICT_STRATEGIES)
         .default('keep-both'),
     )
+    .addOption(
+      new Option('--compare <how>', 'size-mtime, or checksum to compare contents')
+        .choices(['size-mtime', 'checksum'])
+        .default('size-mtime'),
+    )
+    .option(
+      '--mtime-tolerance <ms>',
+      'mtimes on the two sides this close are the same (default: 1, or the storage’s precision)',
+    )
     .option('--state <file>', "the pair's state file (default: ~/.local/state/syncengine/<pair>.json)")
     .option('--ignore <pattern>', 'gitignore pattern to leave alone on both sides (repeatable)', collect, [])
     .option(
@@ -27,7 +36,22 @@ const pairOptions = (command: Command): Command =>
       collect,
       [],
     )
+    .option('--force-upload', 're-send files that are already the same, source to destination')
+    .option('--force-download', 're-send files that are already the same, destination to source')
+    .option(
+      '--max-delete <limit>',
+      'block a plan deleting more files than this on a side: a number, or a percentage',
+      '50%',
+    )
+    .option('--allow-mass-delete', 'let a plan over --max-delete through')
+    .option('--backup-dir <dir>', 'keep what deletes and overwrites remove, in <dir>/<side>/<path>.<time>')
     .option('--no-color', 'plain output, even on a terminal')
+
+const runOptions = (command: Command): Command =>
+  command
+    .option('--transfers <n>', 'copies to run at once', '4')
+    .option('--retries <n>', 'retries of an action after a transient error (EIO, EBUSY, timeouts)', '2')
+    .option('--retry-delay <ms>', 'wait before the first retry; doubles after each', '200')
 
 const program = (io: Io, exit: (code: ExitCode) => void): Command => {
   const root = new Command('syncengine')
@@ -60,7 +84,7 @@ Examples:
 
   root
     .command('show')
-    .description('Print a saved plan for review.')
+    .description('Print a saved plan for review, with its digest.')
     .argument('<plan>', 'plan file')
     .option('--json', 'print the canonical JSON')
     .option('--no-color', 'plain output, even on a terminal')
@@ -70,25 +94,39 @@ Examples:
     )
     .action(async (file: string, flags) => exit(await showCommand(file, flags, io)))
 
-  root
-    .command('apply')
-    .description(
-      'Carry out a reviewed plan. Actions whose paths changed since the plan are skipped, never forced.',
-    )
-    .argument('<plan>', 'plan file written by `syncengine plan --out`')
+  runOptions(
+    root
+      .command('apply')
+      .description(
+        'Carry out a reviewed plan. Actions whose paths changed since the plan are skipped, never forced.',
+      )
+      .argument('<plan>', 'plan file written by `syncengine plan --out`')
+      .argument('[roots...]', "SOURCE DESTINATION: refuse the plan unless they are the plan's"),
+  )
     .option(
       '--state <file>',
       "the pair's state file (default: the plan's, else ~/.local/state/syncengine/<pair>.json)",
     )
-    .addHelpText('after', '\nExamples:\n  syncengine apply plan.json')
-    .action(async (file: string, flags) => exit(await applyCommand(file, flags, io)))
+    .option(
+      '--expect-digest <sha256>',
+      'refuse the plan unless its digest is this one (as printed by plan and show)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  syncengine apply plan.json\n  syncengine apply plan.json ./docs /mnt/backup/docs --expect-digest sha256:3f2a…',
+    )
+    .action(async (file: string, roots: ReadonlyArray<string>, flags) =>
+      exit(await applyCommand(file, roots, flags, io)),
+    )
 
-  pairOptions(
-    root
-      .command('sync')
-      .description('Plan and apply in one go, for scripts that do not review.')
-      .argument('<source>', 'source folder')
-      .argument('<destination>', 'destination folder'),
+  runOptions(
+    pairOptions(
+      root
+        .command('sync')
+        .description('Plan and apply in one go, for scripts that do not review.')
+        .argument('<source>', 'source folder')
+        .argument('<destination>', 'destination folder'),
+    ),
   )
     .option('-q, --quiet', 'do not print the plan')
     .addHelpText(

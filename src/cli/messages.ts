@@ -2,6 +2,8 @@ import type { ApplyError } from '../apply/apply.ts'
 import type { PlanError } from '../core/plan/plan.ts'
 import type { PlanFileError } from '../pair/plan-file-io.ts'
 import type { SnapshotError } from '../snapshot/snapshot.ts'
+import type { JournalError } from '../state/journal-file.ts'
+import type { LockError } from '../state/lock-file.ts'
 import type { StateError } from '../state/state-file.ts'
 
 export type CliError =
@@ -10,6 +12,15 @@ export type CliError =
   | StateError
   | ApplyError
   | PlanFileError
+  | LockError
+  | JournalError
+  | {
+      readonly _tag: 'DigestMismatch'
+      readonly file: string
+      readonly expected: string
+      readonly actual: string
+    }
+  | { readonly _tag: 'PlanTouchesOwnFile'; readonly path: string; readonly file: string }
   | { readonly _tag: 'Usage'; readonly message: string }
   | { readonly _tag: 'RootsOverlap'; readonly source: string; readonly destination: string }
 
@@ -39,6 +50,18 @@ export const messageOf = (error: CliError): string => {
       return `the state file ${error.file} belongs to ${error.recorded.source} → ${error.recorded.destination}; pass --state with this pair's own file`
     case 'StateUnwritable':
       return `cannot write the state file ${error.file}: ${error.message}`
+    case 'LockHeld':
+      return `another apply is running on this pair (pid ${error.pid} on ${error.host}, since ${error.since}); wait for it to finish, or remove ${error.file} if that process is gone`
+    case 'LockFailed':
+      return `cannot take the lock ${error.file}: ${error.message}`
+    case 'JournalCorrupt':
+      return `the journal of an interrupted apply, ${error.file}, is damaged (${error.message}); remove it and plan again`
+    case 'DigestMismatch':
+      return `${error.file} is not the reviewed plan: its digest is ${error.actual}, expected ${error.expected}; nothing was applied`
+    case 'PlanTouchesOwnFile':
+      return `the plan touches ${error.path}, which is syncengine's own ${error.file}; nothing was applied`
+    case 'PlanBlocked':
+      return `the plan is blocked: it deletes ${error.deletes} of ${error.files} files on the ${error.side} (limit ${error.limit}); if that is intended, plan again with --allow-mass-delete`
     case 'PlanStale':
       return 'the plan is stale: the state changed after it was made (another apply ran); plan again'
     case 'RootMismatch':

@@ -2,7 +2,9 @@ import { relative, resolve, sep } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import {
   CONFLICT_STRATEGIES,
+  Compare,
   ConflictStrategy,
+  type DeleteLimit,
   defaultPolicy,
   MODES,
   Mode,
@@ -17,9 +19,16 @@ import type { CliError } from './messages.ts'
 export interface PairFlags {
   readonly mode: string
   readonly conflict: string
+  readonly compare: string
+  readonly mtimeTolerance?: string
   readonly state?: string
   readonly ignore: ReadonlyArray<string>
   readonly include: ReadonlyArray<string>
+  readonly forceUpload?: boolean
+  readonly forceDownload?: boolean
+  readonly maxDelete: string
+  readonly allowMassDelete?: boolean
+  readonly backupDir?: string
 }
 
 export interface PairSetup {
@@ -32,7 +41,8 @@ export interface PairSetup {
   readonly exclude: { readonly source: ReadonlyArray<RelPath>; readonly destination: ReadonlyArray<RelPath> }
 }
 
-const within = (root: string, file: string): RelPath | undefined => {
+/** `file` as a path inside `root`, when it is inside. */
+export const within = (root: string, file: string): RelPath | undefined => {
   const rel = relative(root, file)
   if (rel === '' || rel.startsWith('..') || resolve(root, rel) !== file) return undefined
   const path = relPath(rel.split(sep).join('/'))
@@ -41,6 +51,23 @@ const within = (root: string, file: string): RelPath | undefined => {
 
 const overlaps = (a: string, b: string): boolean =>
   a === b || a.startsWith(`${b}${sep}`) || b.startsWith(`${a}${sep}`)
+
+const usage = (message: string): E.Either<CliError, never> => E.left({ _tag: 'Usage', message })
+
+/** `--max-delete 100` (files) or `--max-delete 30%`. */
+export const parseDeleteLimit = (text: string): DeleteLimit | undefined => {
+  const match = /^(\d+)(%?)$/.exec(text.trim())
+  if (match === null) return undefined
+  const limit = Number(match[1])
+  return match[2] === '%' ? (limit <= 100 ? { limit, unit: 'percent' } : undefined) : { limit, unit: 'files' }
+}
+
+/** The state, journal and lock of a pair, which a run never lists and a plan may never touch. */
+export const ownFilesOf = (stateFile: string): ReadonlyArray<string> => [
+  stateFile,
+  `${stateFile}.journal`,
+  `${stateFile}.lock`,
+]
 
 export const pairSetup = (
   sourceArg: string,
@@ -53,19 +80,25 @@ export const pairSetup = (
   const source = resolve(io.cwd, sourceArg)
   const destination = resolve(io.cwd, destinationArg)
   if (overlaps(source, destination)) return E.left({ _tag: 'RootsOverlap', source, destination })
-  if (!Mode.is(flags.mode))
-    return E.left({
-      _tag: 'Usage',
-      message: `--mode must be one of ${MODES.join(', ')} (got "${flags.mode}")`,
-    })
+  if (!Mode.is(flags.mode)) return usage(`--mode must be one of ${MODES.join(', ')} (got "${flags.mode}")`)
   if (!ConflictStrategy.is(flags.conflict))
-    return E.left({
-      _tag: 'Usage',
-      message: `--conflict must be one of ${CONFLICT_STRATEGIES.join(', ')} (got "${flags.conflict}")`,
-    })
+    return usage(`--conflict must be one of ${CONFLICT_STRATEGIES.join(', ')} (got "${flags.conflict}")`)
+  if (!Compare.is(flags.compare))
+    return usage(`--compare must be size-mtime or checksum (got "${flags.compare}")`)
+  const maxDelete = parseDeleteLimit(flags.maxDelete)
+  if (maxDelete === undefined)
+    return usage(`--max-delete takes a number of files or a percentage like 50% (got "${flags.maxDelete}")`)
+  const tolerance =
+    flags.mtimeTolerance === undefined ? defaultPolicy.mtimeToleranceMs : Number(flags.mtimeTolerance)
+  if (!Number.isInteger(tolerance) || tolerance < 0)
+    return usage(`--mtime-tolerance takes milliseconds, a whole number (got "${flags.mtimeTolerance}")`)
+  const backupDir = flags.backupDir === undefined ? null : resolve(io.cwd, flags.backupDir)
+  if (backupDir !== null && (overlaps(backupDir, source) || overlaps(backupDir, destination)))
+    return usage(`--backup-dir ${backupDir} must be outside both folders being synced`)
+
   const stateFile =
     flags.state === undefined ? defaultStateFile(source, destination, io.env) : resolve(io.cwd, flags.state)
-  const own = [stateFile, ...ownFiles.map((f) => resolve(io.cwd, f))]
+  const own = [...ownFilesOf(stateFile), ...ownFiles.map((f) => resolve(io.cwd, f))]
   const inside = (root: string): ReadonlyArray<RelPath> =>
     own.map((file) => within(root, file)).filter((p): p is RelPath => p !== undefined)
   return E.right({
@@ -75,8 +108,14 @@ export const pairSetup = (
       ...defaultPolicy,
       mode: flags.mode,
       conflict: flags.conflict,
+      compare: flags.compare,
+      mtimeToleranceMs: tolerance,
       ignore: [...flags.ignore],
       include: [...flags.include],
+      force: { upload: flags.forceUpload === true, download: flags.forceDownload === true },
+      maxDelete,
+      allowMassDelete: flags.allowMassDelete === true,
+      backupDir,
     },
     stateFile,
     customStateFile: flags.state !== undefined,

@@ -22,7 +22,11 @@ export const CopyAction = t.intersection([
     replaces: t.union([Entry, t.null]),
     reason: t.string,
   }),
-  t.partial({ from: RelPath }),
+  t.partial({
+    from: RelPath,
+    /** Re-transfers a file the target already holds the same (`--force-upload`, `--force-download`). */
+    forced: t.literal(true),
+  }),
 ])
 export type CopyAction = t.TypeOf<typeof CopyAction>
 

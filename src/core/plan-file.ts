@@ -6,6 +6,7 @@ import { describeErrors } from './codec.ts'
 import { Entry } from './entry.ts'
 import { Policy } from './policy.ts'
 import { RelPath } from './rel-path.ts'
+import { Side } from './side.ts'
 import { Warning } from './snapshot.ts'
 
 export const PLAN_FORMAT = 'syncengine-plan'
@@ -33,7 +34,13 @@ export type Conflict = t.TypeOf<typeof Conflict>
 export const StateRecord = t.type({ path: RelPath, source: Entry, destination: Entry })
 export type StateRecord = t.TypeOf<typeof StateRecord>
 
-export const RootInfo = t.type({ root: t.string, existed: t.boolean, fingerprint: t.string })
+export const RootInfo = t.type({
+  root: t.string,
+  existed: t.boolean,
+  /** Files and symlinks in scope on that side when the plan was made: what the delete guard counts against. */
+  files: t.number,
+  fingerprint: t.string,
+})
 export type RootInfo = t.TypeOf<typeof RootInfo>
 
 export const Summary = t.type({
@@ -46,6 +53,10 @@ export const Summary = t.type({
   bytes: t.type({ upload: t.number, download: t.number }),
 })
 export type Summary = t.TypeOf<typeof Summary>
+
+/** Why apply refuses the plan as it is: it deletes more than the limit allows. */
+export const Blocked = t.type({ side: Side, deletes: t.number, files: t.number, limit: t.string })
+export type Blocked = t.TypeOf<typeof Blocked>
 
 export const Plan = t.intersection([
   t.type({
@@ -62,6 +73,7 @@ export const Plan = t.intersection([
     forget: t.readonlyArray(RelPath),
     warnings: t.readonlyArray(Warning),
     summary: Summary,
+    blocked: t.union([Blocked, t.null]),
   }),
   t.partial({
     /** Where the state lives, when the plan was made with one other than the default. */

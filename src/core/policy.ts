@@ -23,8 +23,13 @@ export const CONFLICT_STRATEGIES: ReadonlyArray<ConflictStrategy> = Object.keys(
   ConflictStrategy.keys,
 ) as ConflictStrategy[]
 
-export const Compare = t.keyof({ 'size-mtime': null })
+/** `size-mtime` trusts size and mtime (and hashes to settle a doubt); `checksum` compares contents. */
+export const Compare = t.keyof({ 'size-mtime': null, checksum: null })
 export type Compare = t.TypeOf<typeof Compare>
+
+/** The most deletes a plan may make on one side before it is blocked: a number of files, or a percentage. */
+export const DeleteLimit = t.type({ limit: t.number, unit: t.keyof({ files: null, percent: null }) })
+export type DeleteLimit = t.TypeOf<typeof DeleteLimit>
 
 export const Policy = t.type({
   mode: Mode,
@@ -36,6 +41,13 @@ export const Policy = t.type({
   ignore: t.readonlyArray(t.string),
   /** gitignore patterns that limit the run to the paths they match; empty means everything. */
   include: t.readonlyArray(t.string),
+  /** Re-transfer files that are already the same, in the directions the mode allows. */
+  force: t.type({ upload: t.boolean, download: t.boolean }),
+  maxDelete: DeleteLimit,
+  /** The reviewer accepts a plan over the delete limit. */
+  allowMassDelete: t.boolean,
+  /** Where apply keeps what a delete or an overwrite removes (`DIR/<side>/<path>.<time>`); null: nowhere. */
+  backupDir: t.union([t.string, t.null]),
 })
 export type Policy = t.TypeOf<typeof Policy>
 
@@ -46,6 +58,10 @@ export const defaultPolicy: Policy = {
   mtimeToleranceMs: 1,
   ignore: [],
   include: [],
+  force: { upload: false, download: false },
+  maxDelete: { limit: 50, unit: 'percent' },
+  allowMassDelete: false,
+  backupDir: null,
 }
 
 /**

@@ -1,32 +1,116 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan } from '../apply/apply.ts'
+import { backupIn } from '../apply/backup.ts'
+import type { RetryPolicy } from '../apply/retry.ts'
+import type { ActionOutcome } from '../apply/run-action.ts'
 import type { Sides } from '../apply/sides.ts'
 import type { Plan } from '../core/plan-file.ts'
+import {
+  type JournalError,
+  journalFileOf,
+  journalWriter,
+  readJournal,
+  removeJournal,
+} from '../state/journal-file.ts'
+import { acquireLock, type LockError, lockFileOf } from '../state/lock-file.ts'
 import { freshState, loadState, type StateError, saveState } from '../state/state-file.ts'
+import { localStorage } from '../storage/local.ts'
+import { planDigest } from './plan-file-io.ts'
+import { cleanStaged, recoverInterrupted } from './recover.ts'
 
-export type ApplyPairError = ApplyError | StateError
+export type ApplyPairError = ApplyError | StateError | LockError | JournalError
 
 export interface ApplyPairInput {
   readonly plan: Plan
   readonly sides: Sides
   readonly stateFile: string
   readonly onEvent?: (event: ApplyEvent) => void
+  readonly signal?: AbortSignal
+  readonly retry?: RetryPolicy
+  readonly transfers?: number
+  /** The clock, for the names of backups. */
+  readonly now?: () => Date
 }
 
-/** Loads the pair's state, applies the plan against it, and saves what really happened. */
+const stampOf = (date: Date): string => date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+
+/**
+ * Applies a plan to a pair: takes the pair's lock, resumes the same plan's interrupted apply if its journal
+ * is there (or folds another plan's into the state first), applies, and saves what really happened. An
+ * apply stopped by `signal` saves its progress and keeps the journal, so running it again completes it.
+ */
 export const applyPair =
   (input: ApplyPairInput): TE.TaskEither<ApplyPairError, ApplyReport> =>
   async () => {
-    const roots = { source: input.plan.source.root, destination: input.plan.destination.root }
-    const current = await loadState(input.stateFile, roots)()
-    if (E.isLeft(current)) return current
-    const applied = await applyPlan(input.plan, input.sides, {
-      current: current.right,
-      fresh: () => freshState(roots.source, roots.destination),
-      ...(input.onEvent === undefined ? {} : { onEvent: input.onEvent }),
-    })()
-    if (E.isLeft(applied)) return applied
-    const saved = await saveState(input.stateFile, applied.right.state)()
-    return E.isLeft(saved) ? saved : applied
+    const release = await acquireLock(lockFileOf(input.stateFile))
+    if (E.isLeft(release)) return release
+    try {
+      return await applyLocked(input)
+    } finally {
+      await release.right()
+    }
   }
+
+const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairError, ApplyReport>> => {
+  const { plan, sides, stateFile } = input
+  const roots = { source: plan.source.root, destination: plan.destination.root }
+  const journalFile = journalFileOf(stateFile)
+  const digest = planDigest(plan)
+
+  const leftover = await readJournal(journalFile)
+  if (E.isLeft(leftover)) return leftover
+  let resumed: ReadonlyMap<number, ActionOutcome> | undefined
+  let checkpoint: { readonly lineage: string; readonly serial: number } | undefined
+  if (leftover.right !== null && leftover.right.header.plan === digest) {
+    resumed = new Map([...leftover.right.done].map(([index, { outcome }]) => [index, outcome]))
+    checkpoint = leftover.right.checkpoint ?? undefined
+    await cleanStaged(sides, leftover.right.unfinished)
+  } else if (leftover.right !== null) {
+    // Another plan's apply was interrupted: what it did goes into the state first, which makes this
+    // plan stale if it was made before that.
+    const recovered = await recoverInterrupted(stateFile, roots, sides, leftover.right)
+    if (E.isLeft(recovered)) return recovered
+  }
+
+  const current = await loadState(stateFile, roots)()
+  if (E.isLeft(current)) return current
+  const journal = journalWriter(
+    journalFile,
+    { format: 'syncengine-journal', version: 1, plan: digest, base: plan.state },
+    resumed !== undefined,
+  )
+  const now = input.now ?? (() => new Date())
+  const applied = await applyPlan(plan, sides, {
+    current: current.right,
+    fresh: () => freshState(roots.source, roots.destination),
+    journal,
+    ...(resumed === undefined ? {} : { resumed }),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
+    ...(input.onEvent === undefined ? {} : { onEvent: input.onEvent }),
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
+    ...(input.retry === undefined ? {} : { retry: input.retry }),
+    ...(input.transfers === undefined ? {} : { transfers: input.transfers }),
+    ...(plan.policy.backupDir === null
+      ? {}
+      : { backup: backupIn(localStorage(plan.policy.backupDir), stampOf(now())) }),
+  })()
+  if (E.isLeft(applied)) {
+    await journal.close()
+    if (resumed === undefined) await removeJournal(journalFile)
+    return applied
+  }
+  const saved = await saveState(stateFile, applied.right.state)()
+  if (E.isLeft(saved)) {
+    await journal.close()
+    return saved
+  }
+  if (applied.right.notStarted > 0) {
+    await journal.checkpoint(applied.right.state)
+    await journal.close()
+  } else {
+    await journal.close()
+    await removeJournal(journalFile)
+  }
+  return applied
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
@@ -11,6 +12,9 @@ export type PlanFileError =
   | { readonly _tag: 'PlanUnwritable'; readonly file: string; readonly message: string }
 
 export const planJson = (plan: Plan): string => canonicalJson(Plan.encode(plan))
+
+/** The plan's identity for review: sha256 of its canonical JSON, which is what `plan --out` writes. */
+export const planDigest = (plan: Plan): string => createHash('sha256').update(planJson(plan)).digest('hex')
 
 /** Reads and decodes a plan file; a plan that does not decode is refused with what is wrong and where. */
 export const readPlanFile =

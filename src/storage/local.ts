@@ -284,6 +284,12 @@ export const localStorage = (root: string): Storage => {
     mkdir: (path) => attempt('mkdir', path, (abs) => fs.mkdir(abs).then(() => undefined)),
     createRoot: () =>
       attempt('createRoot', '', (abs) => fs.mkdir(abs, { recursive: true }).then(() => undefined)),
+    removeStaged: (dir) =>
+      attempt('removeStaged', dir, async (abs) => {
+        const names = (await fs.readdir(abs)).filter(isTempName)
+        await Promise.all(names.map((name) => fs.unlink(nodePath.join(abs, name)).catch(() => undefined)))
+        return names.length
+      }),
     setMtime: (path, mtimeMs) =>
       attempt('setMtime', path, async (abs) => {
         await lstatFile(abs)

@@ -29,6 +29,7 @@ export const storageOps = [
   'createRoot',
   'setMtime',
   'setExec',
+  'removeStaged',
 ] as const
 export type StorageOp = (typeof storageOps)[number]
 
@@ -293,6 +294,13 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
           .filter((slot) => !isTempName(slot.name))
           .map((slot) => ({ name: slot.name, entry: entryOf(slot.node) })),
       ),
+    removeStaged: (dir) =>
+      run('removeStaged', dir, () => {
+        const folder = dirAt(dir)
+        const staged = [...folder.children.entries()].filter(([, slot]) => isTempName(slot.name))
+        for (const [key] of staged) folder.children.delete(key)
+        return staged.length
+      }),
     read: (path) =>
       run('read', path, () => {
         const file = fileAt(path)

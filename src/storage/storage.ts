@@ -92,6 +92,8 @@ export interface Storage {
   readonly mkdir: (path: RelPath) => TaskEither<StorageError, void>
   /** Creates the root folder and its missing parents. */
   readonly createRoot: () => TaskEither<StorageError, void>
+  /** Removes staged writes a crash left in a folder (never anything else); returns how many. */
+  readonly removeStaged: (dir: RelPath | '') => TaskEither<StorageError, number>
   readonly setMtime: (path: RelPath, mtimeMs: number) => TaskEither<StorageError, void>
   readonly setExec: (path: RelPath, exec: boolean) => TaskEither<StorageError, void>
 }

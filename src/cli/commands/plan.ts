@@ -2,8 +2,9 @@ import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { hasChanges, type Plan } from '../../core/plan-file.ts'
 import { render } from '../../core/render.ts'
-import { planJson, writePlanFile } from '../../pair/plan-file-io.ts'
+import { planDigest, planJson, writePlanFile } from '../../pair/plan-file-io.ts'
 import { planPair } from '../../pair/plan-pair.ts'
+import { recoverBeforePlanning } from '../../pair/recover.ts'
 import { loadState } from '../../state/state-file.ts'
 import { openStorage } from '../../storage/open.ts'
 import { ExitCode, type Io, styleFor } from '../io.ts'
@@ -22,7 +23,7 @@ export const fail = (io: Io, error: CliError): ExitCode => {
   return ExitCode.error
 }
 
-/** Snapshots, loads the state and plans; shared by `plan` and `sync`. */
+/** Folds an interrupted apply into the state, snapshots, loads the state and plans; `plan` and `sync` share it. */
 export const makePlan = async (
   sourceArg: string,
   destinationArg: string,
@@ -33,10 +34,15 @@ export const makePlan = async (
   const setup = pairSetup(sourceArg, destinationArg, flags, io, ownFiles)
   if (E.isLeft(setup)) return setup
   const { source, destination, stateFile } = setup.right
+  const sides = { source: openStorage(source, io.cwd), destination: openStorage(destination, io.cwd) }
+  const recovered = await recoverBeforePlanning(stateFile, { source, destination }, sides)
+  if (E.isLeft(recovered)) return recovered
+  if (recovered.right)
+    io.stderr.write('Note: an interrupted apply was found; what it finished is now in the state.\n')
   const state = await loadState(stateFile, { source, destination })()
   if (E.isLeft(state)) return state
   const planned = await planPair({
-    sides: { source: openStorage(source, io.cwd), destination: openStorage(destination, io.cwd) },
+    sides,
     state: state.right,
     policy: setup.right.policy,
     exclude: setup.right.exclude,
@@ -44,6 +50,15 @@ export const makePlan = async (
   if (E.isLeft(planned)) return planned
   const plan = setup.right.customStateFile ? { ...planned.right, stateFile } : planned.right
   return E.right({ plan, setup: setup.right })
+}
+
+/** The lines after a rendered plan: its digest, and a warning when apply would refuse it. */
+export const planFooter = (plan: Plan): string => {
+  const blocked =
+    plan.blocked === null
+      ? ''
+      : `\nBlocked: this plan deletes ${plan.blocked.deletes} of ${plan.blocked.files} files on the ${plan.blocked.side} (limit ${plan.blocked.limit}). If that is intended, plan again with --allow-mass-delete.\n`
+  return `${blocked}\nPlan digest: sha256:${planDigest(plan)}\n`
 }
 
 export const planCommand = async (
@@ -55,7 +70,8 @@ export const planCommand = async (
   const made = await makePlan(source, destination, flags, io, flags.out === undefined ? [] : [flags.out])
   if (E.isLeft(made)) return fail(io, made.left)
   const { plan } = made.right
-  io.stdout.write(flags.json === true ? planJson(plan) : render(plan, styleFor(io, flags.color)))
+  if (flags.json === true) io.stdout.write(planJson(plan))
+  else io.stdout.write(`${render(plan, styleFor(io, flags.color))}${planFooter(plan)}`)
   if (flags.out !== undefined) {
     const written = await writePlanFile(resolve(io.cwd, flags.out), plan)()
     if (E.isLeft(written)) return fail(io, written.left)

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { render } from '../../core/render.ts'
 import { planJson, readPlanFile } from '../../pair/plan-file-io.ts'
 import { ExitCode, type Io, styleFor } from '../io.ts'
-import { fail } from './plan.ts'
+import { fail, planFooter } from './plan.ts'
 
 export const showCommand = async (
   file: string,
@@ -12,6 +12,10 @@ export const showCommand = async (
 ): Promise<ExitCode> => {
   const plan = await readPlanFile(resolve(io.cwd, file))()
   if (E.isLeft(plan)) return fail(io, plan.left)
-  io.stdout.write(flags.json === true ? planJson(plan.right) : render(plan.right, styleFor(io, flags.color)))
+  io.stdout.write(
+    flags.json === true
+      ? planJson(plan.right)
+      : `${render(plan.right, styleFor(io, flags.color))}${planFooter(plan.right)}`,
+  )
   return ExitCode.ok
 }

@@ -33,6 +33,8 @@ export interface Decision {
   readonly conflict?: ConflictNote
   /** A conflict left for a person: nothing here or below is touched, and the state is kept as it was. */
   readonly frozen?: boolean
+  /** The take happens even though both sides already hold the same file. */
+  readonly forced?: boolean
 }
 
 export const inSync: Decision = { source: 'keep', destination: 'keep', reason: '' }

@@ -104,7 +104,8 @@ export const emit = (
       const outcome = outcomeOn(decision, side)
       if (outcome === 'keep') continue
       const wanted: Entry | null = outcome === 'make-dir' ? dir : entryOn(row, otherSide(side))
-      if (sameAcross(current, wanted, how) || (isDir(current) && isDir(wanted))) continue
+      if (isDir(current) && isDir(wanted)) continue
+      if (sameAcross(current, wanted, how) && decision.forced !== true) continue
       if (current !== null && (wanted === null || isDir(wanted) || isDir(current))) {
         deletes.push({ kind: 'delete', side, path, entry: current, reason })
         current = null
@@ -119,6 +120,7 @@ export const emit = (
           entry: wanted,
           replaces: current,
           reason,
+          ...(decision.forced === true ? { forced: true as const } : {}),
         })
     }
     const acted = moves.length + deletes.length + mkdirs.length + copies.length > before

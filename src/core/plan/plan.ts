@@ -11,7 +11,9 @@ import type { SyncState } from '../sync-state.ts'
 import { decideOneWay } from './decide-one-way.ts'
 import { decideTwoWay } from './decide-two-way.ts'
 import { type Decision, inSync } from './decision.ts'
+import { guardDeletes } from './delete-guard.ts'
 import { emit } from './emit.ts'
+import { forcedTake } from './force.ts'
 import type { Row } from './row.ts'
 import { shapeTrees } from './shape.ts'
 import { summarize } from './summary.ts'
@@ -57,6 +59,8 @@ export const plan = (
   const shape = shapeOf(policy.mode)
   const decided = rows.map((row): Decision => {
     if (!row.inScope) return inSync
+    const forced = forcedTake(row, how, policy.force, shape)
+    if (forced !== undefined) return forced
     return shape.kind === 'two-way' ? decideTwoWay(row, how, policy.conflict) : decideOneWay(row, how, shape)
   })
   const decisions = shapeTrees(rows, decided, mustExist, shape, policy.conflict)
@@ -74,13 +78,20 @@ export const plan = (
     ...source.warnings.map((w) => ({ path: w.path, message: `source: ${w.message}` })),
     ...destination.warnings.map((w) => ({ path: w.path, message: `destination: ${w.message}` })),
   ]
+  const files = { source: countFiles(rows, 'source'), destination: countFiles(rows, 'destination') }
   return E.right({
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
-    source: { root: source.root, existed: source.exists, fingerprint: source.fingerprint },
+    source: {
+      root: source.root,
+      existed: source.exists,
+      files: files.source,
+      fingerprint: source.fingerprint,
+    },
     destination: {
       root: destination.root,
       existed: destination.exists,
+      files: files.destination,
       fingerprint: destination.fingerprint,
     },
     state: state === null ? null : { lineage: state.lineage, serial: state.serial },
@@ -91,8 +102,12 @@ export const plan = (
     forget,
     warnings,
     summary: summarize(actions, conflicts, records),
+    blocked: guardDeletes(actions, files, policy),
   })
 }
+
+const countFiles = (rows: ReadonlyArray<Row>, side: Side): number =>
+  rows.filter((row) => row.inScope && row[side] !== null && row[side]?.kind !== 'dir').length
 
 interface Gathered {
   readonly rows: ReadonlyArray<Row>

@@ -1,0 +1,76 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { recover } from '../apply/settle.ts'
+import type { Sides } from '../apply/sides.ts'
+import { type RelPath, RelPath as RelPathCodec } from '../core/rel-path.ts'
+import type { Side } from '../core/side.ts'
+import {
+  type JournalContent,
+  type JournalError,
+  journalFileOf,
+  readJournal,
+  removeJournal,
+  settledFromJournal,
+} from '../state/journal-file.ts'
+import { acquireLock, lockFileOf } from '../state/lock-file.ts'
+import { loadState, type StateError, saveState } from '../state/state-file.ts'
+
+/** Removes staged writes an interrupted apply may have left in the folders it was writing to. */
+export const cleanStaged = async (
+  sides: Sides,
+  where: ReadonlyArray<{ readonly side: Side; readonly folder: string }>,
+): Promise<void> => {
+  const seen = new Set<string>()
+  for (const { side, folder } of where) {
+    const key = `${side}:${folder}`
+    if (seen.has(key) || (folder !== '' && !RelPathCodec.is(folder))) continue
+    seen.add(key)
+    await sides[side].removeStaged(folder as RelPath | '')()
+  }
+}
+
+/**
+ * Folds an interrupted apply's journal into the state: what its finished actions did is recorded, its
+ * staged writes are removed, and the journal goes. When the journal's checkpoint is the state itself,
+ * the state already holds it all.
+ */
+export const recoverInterrupted = async (
+  stateFile: string,
+  roots: { readonly source: string; readonly destination: string },
+  sides: Sides,
+  journal: JournalContent,
+): Promise<E.Either<StateError, boolean>> => {
+  const state = await loadState(stateFile, roots)()
+  if (E.isLeft(state)) return state
+  await cleanStaged(sides, journal.unfinished)
+  const at = state.right === null ? null : { lineage: state.right.lineage, serial: state.right.serial }
+  const base = journal.header.base
+  const fromBase = at !== null && base !== null && at.lineage === base.lineage && at.serial === base.serial
+  if (fromBase && state.right !== null) {
+    const saved = await saveState(stateFile, recover(state.right, settledFromJournal(journal)))()
+    if (E.isLeft(saved)) return saved
+  }
+  // A first sync's journal has no state to fold into: its effects show up as "alike on both sides" next time.
+  await removeJournal(journalFileOf(stateFile))
+  return E.right(true)
+}
+
+/**
+ * Before planning: if an apply was interrupted (and is not running now), put what it did into the state,
+ * so the plan starts from the truth. Returns whether anything was recovered.
+ */
+export const recoverBeforePlanning = async (
+  stateFile: string,
+  roots: { readonly source: string; readonly destination: string },
+  sides: Sides,
+): Promise<E.Either<StateError | JournalError, boolean>> => {
+  const journal = await readJournal(journalFileOf(stateFile))
+  if (E.isLeft(journal) || journal.right === null) return E.isLeft(journal) ? journal : E.right(false)
+  const release = await acquireLock(lockFileOf(stateFile))
+  // An apply holds the lock: the journal is its own, still being written.
+  if (E.isLeft(release)) return E.right(false)
+  try {
+    return await recoverInterrupted(stateFile, roots, sides, journal.right)
+  } finally {
+    await release.right()
+  }
+}

@@ -1,0 +1,172 @@
+import { open, readFile, unlink } from 'node:fs/promises'
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import type { Journal } from '../apply/apply.ts'
+import type { ActionOutcome } from '../apply/run-action.ts'
+import type { Settled } from '../apply/settle.ts'
+import { pathsOf } from '../core/action.ts'
+import { Entry } from '../core/entry.ts'
+import { parentOf, RelPath } from '../core/rel-path.ts'
+import { Side, targetOf } from '../core/side.ts'
+
+/**
+ * The journal of an apply in progress: one JSON line per event, beside the state (`<state>.journal`).
+ * `begin` is written before an action touches anything, `done` after, with what it left; lines are
+ * flushed to disk in batches. After a crash the journal lets the same plan resume where it stopped, or
+ * lets the next plan fold what finished into the state, so the state is never far behind the storage
+ * and never ahead of it.
+ */
+
+const Serial = t.type({ lineage: t.string, serial: t.number })
+
+export const JournalHeader = t.type({
+  format: t.literal('syncengine-journal'),
+  version: t.literal(1),
+  /** The digest of the plan being applied. */
+  plan: t.string,
+  /** The state the plan was made against. */
+  base: t.union([Serial, t.null]),
+})
+export type JournalHeader = t.TypeOf<typeof JournalHeader>
+
+const Effect = t.type({ path: RelPath, side: Side, entry: t.union([Entry, t.null]) })
+const StorageErrorC = t.type({
+  _tag: t.literal('StorageError'),
+  op: t.string,
+  path: t.string,
+  code: t.string,
+  message: t.string,
+})
+const Outcome = t.union([
+  t.type({ status: t.keyof({ applied: null, 'already-done': null }), effects: t.readonlyArray(Effect) }),
+  t.type({ status: t.literal('drifted'), why: t.string }),
+  t.type({ status: t.literal('failed'), error: StorageErrorC }),
+])
+
+const BeginLine = t.type({ begin: t.number, side: Side, folder: t.string })
+const DoneLine = t.type({ done: t.number, paths: t.readonlyArray(RelPath), outcome: Outcome })
+/** An interrupted apply saved the state it reached: this plan may continue from that state. */
+const CheckpointLine = t.type({ checkpoint: Serial })
+
+export interface JournalContent {
+  readonly header: JournalHeader
+  /** Folders where an action began and did not finish: a staged write may be left there. */
+  readonly unfinished: ReadonlyArray<{ readonly side: Side; readonly folder: string }>
+  readonly done: ReadonlyMap<
+    number,
+    { readonly paths: ReadonlyArray<RelPath>; readonly outcome: ActionOutcome }
+  >
+  readonly checkpoint: { readonly lineage: string; readonly serial: number } | null
+}
+
+export type JournalError = {
+  readonly _tag: 'JournalCorrupt'
+  readonly file: string
+  readonly message: string
+}
+
+export const journalFileOf = (stateFile: string): string => `${stateFile}.journal`
+
+/** The journal left by an apply that did not finish, or null when there is none. */
+export const readJournal = async (file: string): Promise<E.Either<JournalError, JournalContent | null>> => {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return E.right(null)
+    return E.left({ _tag: 'JournalCorrupt', file, message: (error as Error).message })
+  }
+  const lines = text.split('\n')
+  // A crash can cut the last line short; everything before it was written whole.
+  const parsed: unknown[] = []
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue
+    try {
+      parsed.push(JSON.parse(line))
+    } catch {
+      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim() !== ''))
+        return E.left({ _tag: 'JournalCorrupt', file, message: `line ${i + 1} is not JSON` })
+    }
+  }
+  const header = JournalHeader.decode(parsed[0])
+  if (E.isLeft(header)) return E.left({ _tag: 'JournalCorrupt', file, message: 'no valid header' })
+  const begun = new Map<number, { side: Side; folder: string }>()
+  const done = new Map<number, { paths: ReadonlyArray<RelPath>; outcome: ActionOutcome }>()
+  let checkpoint: { lineage: string; serial: number } | null = null
+  for (const [i, line] of parsed.slice(1).entries()) {
+    if (BeginLine.is(line)) begun.set(line.begin, { side: line.side, folder: line.folder })
+    else if (DoneLine.is(line)) done.set(line.done, { paths: line.paths, outcome: line.outcome })
+    else if (CheckpointLine.is(line)) checkpoint = line.checkpoint
+    else return E.left({ _tag: 'JournalCorrupt', file, message: `line ${i + 2} is not a journal line` })
+  }
+  const unfinished = [...begun].filter(([index]) => !done.has(index)).map(([, where]) => where)
+  return E.right({ header: header.right, unfinished, done, checkpoint })
+}
+
+export const settledFromJournal = (content: JournalContent): ReadonlyArray<Settled> =>
+  [...content.done.values()].map(({ paths, outcome }) => ({
+    paths,
+    ok: outcome.status === 'applied' || outcome.status === 'already-done',
+    effects: outcome.status === 'applied' || outcome.status === 'already-done' ? outcome.effects : [],
+  }))
+
+export interface JournalWriter extends Journal {
+  readonly checkpoint: (state: { readonly lineage: string; readonly serial: number }) => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+const FLUSH_EVERY = 64
+
+/**
+ * Appends to the journal, creating it with `header` on the first line written. Each line is handed to the
+ * kernel at once (so a killed process loses nothing written), and flushed to the disk every 64 actions.
+ */
+export const journalWriter = (file: string, header: JournalHeader, append: boolean): JournalWriter => {
+  let handle: Promise<import('node:fs/promises').FileHandle> | undefined
+  let unflushed = 0
+  let queue: Promise<void> = Promise.resolve()
+  const opened = () => {
+    handle ??= (async () => {
+      const h = await open(file, append ? 'a' : 'w', 0o600)
+      if (!append) await h.write(`${JSON.stringify(header)}\n`)
+      await h.sync()
+      return h
+    })()
+    return handle
+  }
+  // Lines go out one after another even when actions finish together.
+  const write = (line: unknown, flush: boolean): Promise<void> => {
+    queue = queue.then(async () => {
+      const h = await opened()
+      await h.write(`${JSON.stringify(line)}\n`)
+      unflushed++
+      if (flush || unflushed >= FLUSH_EVERY) {
+        await h.sync()
+        unflushed = 0
+      }
+    })
+    return queue
+  }
+  return {
+    begin: (index, action) => {
+      const side = action.kind === 'copy' ? targetOf(action.direction) : action.side
+      const path = action.kind === 'move' ? action.to : action.path
+      return write({ begin: index, side, folder: parentOf(path) }, false)
+    },
+    done: (index, { action, outcome }) => write({ done: index, paths: pathsOf(action), outcome }, false),
+    checkpoint: (state) => write({ checkpoint: { lineage: state.lineage, serial: state.serial } }, true),
+    close: async () => {
+      await queue
+      if (handle === undefined) return
+      const h = await handle
+      await h.sync()
+      await h.close()
+    },
+  }
+}
+
+export const removeJournal = async (file: string): Promise<void> => {
+  await unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error
+  })
+}

@@ -1,0 +1,69 @@
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { dirname } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+
+export type LockError =
+  | {
+      readonly _tag: 'LockHeld'
+      readonly file: string
+      readonly pid: number
+      readonly host: string
+      readonly since: string
+    }
+  | { readonly _tag: 'LockFailed'; readonly file: string; readonly message: string }
+
+const Holder = t.type({ pid: t.number, host: t.string, since: t.string })
+
+export const lockFileOf = (stateFile: string): string => `${stateFile}.lock`
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * One apply at a time per pair: a lock file beside the state, created only if absent, holding the pid
+ * and host of its owner. A lock whose owner died on this host is stale and taken over; a lock from
+ * another host is respected, since its owner cannot be checked. Returns the release.
+ */
+export const acquireLock = async (
+  file: string,
+  now: () => Date = () => new Date(),
+): Promise<E.Either<LockError, () => Promise<void>>> => {
+  const me = { pid: process.pid, host: hostname(), since: now().toISOString() }
+  await mkdir(dirname(file), { recursive: true }).catch(() => undefined)
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const handle = await open(file, 'wx', 0o600)
+      await handle.writeFile(JSON.stringify(me))
+      await handle.close()
+      return E.right(() => unlink(file).catch(() => undefined))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        return E.left({ _tag: 'LockFailed', file, message: (error as Error).message })
+    }
+    const holder = await readFile(file, 'utf8')
+      .then((text) => Holder.decode(JSON.parse(text)))
+      .catch(() => E.left([]))
+    if (E.isRight(holder)) {
+      const { pid, host, since } = holder.right
+      if (host !== me.host || alive(pid)) return E.left({ _tag: 'LockHeld', file, pid, host, since })
+    } else {
+      // Unreadable: either its owner is still writing it, or a crash cut it short long ago.
+      const age = await stat(file)
+        .then((s) => Date.now() - s.mtimeMs)
+        .catch(() => Number.POSITIVE_INFINITY)
+      if (age < 5000) return E.left({ _tag: 'LockHeld', file, pid: 0, host: 'unknown', since: 'just now' })
+    }
+    // Dead owner on this host, or a lock file cut short by a crash: take it over.
+    await unlink(file).catch(() => undefined)
+  }
+  return E.left({ _tag: 'LockFailed', file, message: 'the lock kept changing hands' })
+}
