@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { Action } from '../core/action.ts'
+import { type Action, targetOfAction } from '../core/action.ts'
 import type { Comparison } from '../core/compare.ts'
 import type { Blocked, Plan } from '../core/plan-file.ts'
 import { ancestorsOf, isWithin, type RelPath } from '../core/rel-path.ts'
@@ -200,14 +200,13 @@ class Trouble {
 
   note({ action, outcome }: Finished): void {
     if (outcome.status === 'applied' || outcome.status === 'already-done') return
-    if (action.kind === 'copy') this.paths[targetOf(action.direction)].add(action.path)
-    else if (action.kind === 'move') this.paths[action.side].add(action.from)
-    else this.paths[action.side].add(action.path)
+    const { side, path } = targetOfAction(action)
+    // A move that did not happen leaves its entry where it was.
+    this.paths[side].add(action.kind === 'move' ? action.from : path)
   }
 
   blocks(action: Action): ActionOutcome | undefined {
-    const side = action.kind === 'copy' ? targetOf(action.direction) : action.side
-    const path = action.kind === 'move' ? action.to : action.path
+    const { side, path } = targetOfAction(action)
     const troubled = this.paths[side]
     if (troubled.size === 0) return undefined
     if (action.kind === 'delete') {

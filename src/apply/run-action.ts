@@ -1,5 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { Action, CopyAction, DeleteAction, MkdirAction, MoveAction } from '../core/action.ts'
+import type {
+  Action,
+  CloneAction,
+  CopyAction,
+  DeleteAction,
+  MkdirAction,
+  MoveAction,
+} from '../core/action.ts'
 import { type Comparison, sameAcross, sameOnSide } from '../core/compare.ts'
 import { dir, type Entry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
@@ -59,6 +66,18 @@ const matches = (expected: Entry | null, now: Found | null): boolean => {
 const asEntry = (found: Found | null): Entry | null =>
   found === null || found.kind === 'special' ? null : found
 
+/**
+ * A file written from `source` holds its bytes, so it has its hash: the state keeps it, and the next
+ * plan need not read the file to know it.
+ */
+const withHash = (written: Entry | null, source: Entry): Entry | null =>
+  written?.kind === 'file' &&
+  source.kind === 'file' &&
+  source.hash !== undefined &&
+  written.size === source.size
+    ? { ...written, hash: source.hash }
+    : written
+
 const changedOn = (side: Side, now: Found | null): string =>
   now === null ? `gone from ${side} since the plan was made` : `changed on ${side} since the plan was made`
 
@@ -73,6 +92,8 @@ export const runAction = async (action: Action, context: RunContext): Promise<Ac
         return await runDelete(action, context)
       case 'move':
         return await runMove(action, context)
+      case 'clone':
+        return await runClone(action, context)
     }
   } catch (error) {
     if (error instanceof Stop) return error.outcome
@@ -95,8 +116,8 @@ const runCopy = async (
   const targetNow = await must(targetStorage.stat(path))
   // A copy to another name says nothing of its from-path's state; only the written side is known.
   const effects = (written: Entry | null): ReadonlyArray<Effect> => [
-    ...(fromPath === path ? [{ path, side: from, entry: asEntry(fromNow) }] : []),
-    { path, side: target, entry: written },
+    ...(fromPath === path ? [{ path, side: from, entry: withHash(asEntry(fromNow), entry) }] : []),
+    { path, side: target, entry: withHash(written, entry) },
   ]
   // A forced copy replaces a file that is already the same; otherwise the same file there means done.
   if (
@@ -189,9 +210,17 @@ const runMove = async (action: MoveAction, { sides }: RunContext): Promise<Actio
   const storage = storageOn(sides, action.side)
   const fromNow = await must(storage.stat(action.from))
   const toNow = await must(storage.stat(action.to))
+  // A move that repeats the other side's rename knows that side too: nothing at `from`, `peer` at `to`.
+  const peer = action.peer
   const effects = (moved: Entry | null): ReadonlyArray<Effect> => [
     { path: action.from, side: action.side, entry: null },
     { path: action.to, side: action.side, entry: moved },
+    ...(peer === undefined
+      ? []
+      : [
+          { path: action.from, side: otherSide(action.side), entry: null },
+          { path: action.to, side: otherSide(action.side), entry: peer },
+        ]),
   ]
   if (fromNow === null && matches(action.entry, toNow))
     return { status: 'already-done', effects: effects(asEntry(toNow)) }
@@ -203,4 +232,42 @@ const runMove = async (action: MoveAction, { sides }: RunContext): Promise<Actio
     return { status: 'failed', error: renamed.left }
   }
   return { status: 'applied', effects: effects(asEntry(await must(storage.stat(action.to)))) }
+}
+
+/** A copy within one side: read there, staged beside the target, committed once both ends still look right. */
+const runClone = async (action: CloneAction, { sides, how }: RunContext): Promise<ActionOutcome> => {
+  const storage = storageOn(sides, action.side)
+  const { entry, from, to } = action
+  const fromNow = await must(storage.stat(from))
+  const toNow = await must(storage.stat(to))
+  const effects = (written: Entry | null): ReadonlyArray<Effect> => [
+    { path: to, side: action.side, entry: written },
+    { path: to, side: otherSide(action.side), entry: action.peer },
+  ]
+  if (toNow !== null && toNow.kind !== 'special' && sameAcross(entry, toNow, how))
+    return { status: 'already-done', effects: effects(toNow) }
+  if (!matches(entry, fromNow)) return drifted(changedOn(action.side, fromNow))
+  if (toNow !== null) return drifted(`${to} is taken on ${action.side}`)
+  const staged =
+    entry.kind === 'symlink'
+      ? await must(storage.stageSymlink(to, entry.target))
+      : entry.kind === 'file'
+        ? await must(async () => {
+            const data = await storage.read(from)()
+            if (E.isLeft(data)) return data
+            return storage.stage(to, data.right, { mtimeMs: entry.mtimeMs, exec: entry.exec })()
+          })
+        : drifted('a folder cannot be copied as a file')
+  const [fromAfter, toAfter] = [await storage.stat(from)(), await storage.stat(to)()]
+  if (
+    E.isLeft(fromAfter) ||
+    E.isLeft(toAfter) ||
+    !matches(entry, fromAfter.right) ||
+    toAfter.right !== null
+  ) {
+    await staged.discard()()
+    return drifted(`changed on ${action.side} while it was copied`)
+  }
+  const written = await must(staged.commit())
+  return { status: 'applied', effects: effects(withHash(written, entry)) }
 }

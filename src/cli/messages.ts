@@ -1,6 +1,7 @@
 import type { ApplyError } from '../apply/apply.ts'
 import type { PlanError } from '../core/plan/plan.ts'
 import type { PlanFileError } from '../pair/plan-file-io.ts'
+import type { HashError } from '../snapshot/fill-hashes.ts'
 import type { SnapshotError } from '../snapshot/snapshot.ts'
 import type { JournalError } from '../state/journal-file.ts'
 import type { LockError } from '../state/lock-file.ts'
@@ -9,6 +10,7 @@ import type { StateError } from '../state/state-file.ts'
 export type CliError =
   | PlanError
   | SnapshotError
+  | HashError
   | StateError
   | ApplyError
   | PlanFileError
@@ -36,6 +38,8 @@ export const messageOf = (error: CliError): string => {
       return `${error.source} and ${error.destination} overlap (one is inside the other); sync two separate folders`
     case 'Unreadable':
       return `cannot read ${join(error.root, error.path)}: ${error.cause.message}; nothing was planned (fix the permissions, or ignore it in .syncignore)`
+    case 'HashFailed':
+      return `cannot read ${join(error.root, error.cause.path)} to compare its contents: ${error.cause.message}; nothing was planned`
     case 'RootNotAFolder':
       return `${error.root} is not a folder`
     case 'RootMissing':

@@ -48,24 +48,67 @@ export const DeleteAction = t.type({
 })
 export type DeleteAction = t.TypeOf<typeof DeleteAction>
 
-/** Renames within one side, without transferring bytes; never onto an existing path. */
-export const MoveAction = t.type({
-  kind: t.literal('move'),
+/**
+ * Renames within one side, without transferring bytes; never onto an existing path. With `peer`, it
+ * repeats a rename the other side made: `peer` is what the other side holds at `to`, and nothing is
+ * left at `from` on either side.
+ */
+export const MoveAction = t.intersection([
+  t.type({
+    kind: t.literal('move'),
+    side: Side,
+    from: RelPath,
+    to: RelPath,
+    entry: Entry,
+    reason: t.string,
+  }),
+  t.partial({ peer: Entry }),
+])
+export type MoveAction = t.TypeOf<typeof MoveAction>
+
+/**
+ * Copies a file within one side, from `from` to `to`, instead of transferring it again: the other side
+ * holds the same content at `to` (`peer`). A backup keeps the old name and gets the new one this way.
+ */
+export const CloneAction = t.type({
+  kind: t.literal('clone'),
   side: Side,
   from: RelPath,
   to: RelPath,
   entry: Entry,
+  peer: Entry,
   reason: t.string,
 })
-export type MoveAction = t.TypeOf<typeof MoveAction>
+export type CloneAction = t.TypeOf<typeof CloneAction>
 
 export const Action = taggedUnion(
   'kind',
-  { copy: CopyAction, mkdir: MkdirAction, delete: DeleteAction, move: MoveAction },
+  { copy: CopyAction, mkdir: MkdirAction, delete: DeleteAction, move: MoveAction, clone: CloneAction },
   'Action',
 )
 export type Action = t.TypeOf<typeof Action>
 
 /** The paths whose synced state an action decides. */
-export const pathsOf = (action: Action): ReadonlyArray<RelPath> =>
-  action.kind === 'move' ? [action.from, action.to] : [action.path]
+export const pathsOf = (action: Action): ReadonlyArray<RelPath> => {
+  switch (action.kind) {
+    case 'move':
+      return [action.from, action.to]
+    case 'clone':
+      return [action.to]
+    default:
+      return [action.path]
+  }
+}
+
+/** The side an action writes to, and the path it writes. */
+export const targetOfAction = (action: Action): { readonly side: Side; readonly path: RelPath } => {
+  switch (action.kind) {
+    case 'copy':
+      return { side: action.direction === 'upload' ? 'destination' : 'source', path: action.path }
+    case 'move':
+    case 'clone':
+      return { side: action.side, path: action.to }
+    default:
+      return { side: action.side, path: action.path }
+  }
+}

@@ -78,6 +78,15 @@ const lineOf = (action: Action, style: Style): Line => {
         size: '',
         reason: action.reason,
       }
+    case 'clone':
+      return {
+        symbol: '+',
+        color: style.add,
+        label: `copy on ${action.side}`,
+        path: `${action.from} → ${action.to}`,
+        size: '',
+        reason: action.reason,
+      }
     case 'move':
       return {
         symbol: '→',

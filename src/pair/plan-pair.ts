@@ -1,15 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Sides } from '../apply/sides.ts'
-import type { PlanError } from '../core/plan/plan.ts'
-import { plan as planOf } from '../core/plan/plan.ts'
+import { hashRequests } from '../core/plan/hash-requests.ts'
+import { type PlanError, plan as planOf } from '../core/plan/plan.ts'
 import type { Plan } from '../core/plan-file.ts'
 import type { Policy } from '../core/policy.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import type { SyncState } from '../core/sync-state.ts'
+import { type HashError, withCachedHashes, withHashes } from '../snapshot/fill-hashes.ts'
 import { type SnapshotError, takeSnapshot } from '../snapshot/snapshot.ts'
 
-export type PlanPairError = PlanError | SnapshotError
+export type PlanPairError = PlanError | SnapshotError | HashError
 
 export interface PlanPairInput {
   readonly sides: Sides
@@ -22,21 +23,43 @@ export interface PlanPairInput {
   }
 }
 
-/** Snapshots both sides and plans. Either snapshot failing stops here, before any plan exists. */
+/**
+ * Snapshots both sides and plans. Hashes come from the state's cache, from reading every file
+ * (`--compare checksum`), or, with size and mtime, from reading just the files whose hashes would settle
+ * a doubt (see `hashRequests`), after which the plan is made again. Either snapshot failing stops here,
+ * before any plan exists.
+ */
 export const planPair =
   (input: PlanPairInput): TE.TaskEither<PlanPairError, Plan> =>
   async () => {
-    const [source, destination] = await Promise.all([
-      takeSnapshot(input.sides.source, {
-        ignore: input.policy.ignore,
-        exclude: input.exclude?.source ?? [],
-      })(),
-      takeSnapshot(input.sides.destination, {
-        ignore: input.policy.ignore,
-        exclude: input.exclude?.destination ?? [],
-      })(),
+    const { sides, state, policy } = input
+    const [taken1, taken2] = await Promise.all([
+      takeSnapshot(sides.source, { ignore: policy.ignore, exclude: input.exclude?.source ?? [] })(),
+      takeSnapshot(sides.destination, { ignore: policy.ignore, exclude: input.exclude?.destination ?? [] })(),
     ])
-    if (E.isLeft(source)) return source
-    if (E.isLeft(destination)) return destination
-    return planOf(source.right, destination.right, input.state, input.policy)
+    if (E.isLeft(taken1)) return taken1
+    if (E.isLeft(taken2)) return taken2
+    let source = withCachedHashes(taken1.right, state, 'source')
+    let destination = withCachedHashes(taken2.right, state, 'destination')
+    if (policy.compare === 'checksum') {
+      const [hashed1, hashed2] = await Promise.all([
+        withHashes(source, sides.source, 'all'),
+        withHashes(destination, sides.destination, 'all'),
+      ])
+      if (E.isLeft(hashed1)) return hashed1
+      if (E.isLeft(hashed2)) return hashed2
+      source = hashed1.right
+      destination = hashed2.right
+    }
+    const first = planOf(source, destination, state, policy)
+    if (E.isLeft(first)) return first
+    const wanted = hashRequests(first.right.actions, first.right.conflicts)
+    if (wanted.source.length + wanted.destination.length === 0) return first
+    const [hashed1, hashed2] = await Promise.all([
+      withHashes(source, sides.source, wanted.source),
+      withHashes(destination, sides.destination, wanted.destination),
+    ])
+    if (E.isLeft(hashed1)) return hashed1
+    if (E.isLeft(hashed2)) return hashed2
+    return planOf(hashed1.right, hashed2.right, state, policy)
   }

@@ -4,10 +4,10 @@ import * as t from 'io-ts'
 import type { Journal } from '../apply/apply.ts'
 import type { ActionOutcome } from '../apply/run-action.ts'
 import type { Settled } from '../apply/settle.ts'
-import { pathsOf } from '../core/action.ts'
+import { pathsOf, targetOfAction } from '../core/action.ts'
 import { Entry } from '../core/entry.ts'
 import { parentOf, RelPath } from '../core/rel-path.ts'
-import { Side, targetOf } from '../core/side.ts'
+import { Side } from '../core/side.ts'
 
 /**
  * The journal of an apply in progress: one JSON line per event, beside the state (`<state>.journal`).
@@ -149,8 +149,7 @@ export const journalWriter = (file: string, header: JournalHeader, append: boole
   }
   return {
     begin: (index, action) => {
-      const side = action.kind === 'copy' ? targetOf(action.direction) : action.side
-      const path = action.kind === 'move' ? action.to : action.path
+      const { side, path } = targetOfAction(action)
       return write({ begin: index, side, folder: parentOf(path) }, false)
     },
     done: (index, { action, outcome }) => write({ done: index, paths: pathsOf(action), outcome }, false),

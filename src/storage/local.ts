@@ -78,7 +78,9 @@ const foundOf = async (abs: string, st: Stats): Promise<Found> => {
       // utimes takes seconds as a double, so a written mtime reads back a few hundred ns off: round, not floor.
       mtimeMs: Math.round(st.mtimeMs),
       exec: (st.mode & 0o100) !== 0,
-      id: `${st.dev}:${st.ino}`,
+      // The birth time tells a renamed file (same inode, same birth) from a new file that got the inode
+      // of one just deleted, which file systems hand out again at once.
+      id: `${st.dev}:${st.ino}:${st.birthtimeMs}`,
     }
   if (st.isDirectory()) return { kind: 'dir' }
   if (st.isSymbolicLink()) return { kind: 'symlink', target: await fs.readlink(abs) }

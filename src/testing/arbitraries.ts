@@ -27,11 +27,16 @@ export interface EditableSide {
   readonly put: (path: string, content: string, opts: { mtimeMs: number }) => Promise<void>
   /** Makes a folder and any missing folder above it. */
   readonly mkdir: (path: string) => Promise<void>
+  /**
+   * Makes a symlink (missing folders above it made on the way). A side without it gets no symlinks: trees
+   * and edits that hold one skip it.
+   */
+  readonly symlink?: (path: string, target: string) => Promise<void>
   /** Removes a file, or a folder with everything in it. */
   readonly remove: (path: string) => Promise<void>
   /** Renames within the side; the target's folder exists and nothing is at the target. */
   readonly rename: (from: string, to: string) => Promise<void>
-  /** Files as their text, folders as `path/` → ''. */
+  /** Files as their text, symlinks as `-> target`, folders as `path/` → ''. */
   readonly tree: () => Promise<Record<string, string>>
 }
 
@@ -45,9 +50,23 @@ export interface EditablePair {
 
 /**
  * A small pool, so both sides pick the same names often: plain names (folders or files), extensions,
- * names that differ only in case, a name with an accent (NFC), and `e.log` for ignore rules to match.
+ * names that differ only in case (`c.txt`, `C.txt`), the same accented name in both Unicode forms (`é.txt`
+ * as NFC `\u00e9` and as NFD `e\u0301`), and `e.log` for ignore rules to match. A case-sensitive store
+ * that keeps names as given (the memory storage, ext4) holds each as its own name.
  */
-export const NAMES: ReadonlyArray<string> = ['a', 'b', 'c.txt', 'C.txt', 'd.md', 'e.log', '\u00e9.txt']
+export const NAMES: ReadonlyArray<string> = [
+  'a',
+  'b',
+  'c.txt',
+  'C.txt',
+  'd.md',
+  'e.log',
+  '\u00e9.txt',
+  'e\u0301.txt',
+]
+
+/** Where symlinks point: short and relative, to a sibling, into a folder, up a level, or to nothing. */
+export const SYMLINK_TARGETS: ReadonlyArray<string> = ['a', 'c.txt', 'a/d.md', '../b', 'missing']
 
 /** Names folders get most often: few of them, so trees overlap. */
 const FOLDER_NAMES: ReadonlyArray<string> = ['a', 'b', 'c.txt']
@@ -60,6 +79,8 @@ export const MAX_DEPTH = 3
 export const nameArbitrary: fc.Arbitrary<string> = fc.constantFrom(...NAMES)
 
 export const contentArbitrary: fc.Arbitrary<string> = fc.constantFrom(...CONTENTS)
+
+export const symlinkTargetArbitrary: fc.Arbitrary<string> = fc.constantFrom(...SYMLINK_TARGETS)
 
 /** A relative path of one to three names from the pool, folders drawn mostly from a few names. */
 export const pathArbitrary: fc.Arbitrary<string> = fc
@@ -81,17 +102,22 @@ export const conflictArbitrary: fc.Arbitrary<ConflictStrategy> = fc.constantFrom
 export type TreeNode =
   | { readonly kind: 'dir'; readonly path: string }
   | { readonly kind: 'file'; readonly path: string; readonly content: string }
+  | { readonly kind: 'symlink'; readonly path: string; readonly target: string }
 
 /** Folders before what they hold; every folder is listed, so empty folders are kept. */
 export type Tree = ReadonlyArray<TreeNode>
 
 type Child =
   | { readonly kind: 'file'; readonly content: string }
+  | { readonly kind: 'symlink'; readonly target: string }
   | { readonly kind: 'dir'; readonly children: Folder }
 type Folder = ReadonlyArray<readonly [string, Child]>
 
 const folderArbitrary = (depth: number, maxChildren: number): fc.Arbitrary<Folder> => {
-  const file = contentArbitrary.map((content): Child => ({ kind: 'file', content }))
+  const file = fc.oneof(
+    { weight: 6, arbitrary: contentArbitrary.map((content): Child => ({ kind: 'file', content })) },
+    { weight: 1, arbitrary: symlinkTargetArbitrary.map((target): Child => ({ kind: 'symlink', target })) },
+  )
   const child: fc.Arbitrary<Child> =
     depth <= 1
       ? file
@@ -109,14 +135,23 @@ const folderArbitrary = (depth: number, maxChildren: number): fc.Arbitrary<Folde
 }
 
 const flatten = (folder: Folder, prefix: string): Tree =>
-  folder.flatMap(([name, child]): Tree => {
-    const path = prefix === '' ? name : `${prefix}/${name}`
-    return child.kind === 'file'
-      ? [{ kind: 'file', path, content: child.content }]
-      : [{ kind: 'dir', path }, ...flatten(child.children, path)]
-  })
+  folder.flatMap(([name, child]) => flattenChild(prefix === '' ? name : `${prefix}/${name}`, child))
 
-/** Nested folders (at most three names deep), empty folders, and small text files. */
+const flattenChild = (path: string, child: Child): Tree => {
+  switch (child.kind) {
+    case 'file':
+      return [{ kind: 'file', path, content: child.content }]
+    case 'symlink':
+      return [{ kind: 'symlink', path, target: child.target }]
+    case 'dir':
+      return [{ kind: 'dir', path }, ...flatten(child.children, path)]
+  }
+}
+
+/**
+ * Nested folders (at most three names deep), empty folders, small text files (several of the same size),
+ * and a few symlinks with short relative targets.
+ */
 export const treeArbitrary: fc.Arbitrary<Tree> = folderArbitrary(MAX_DEPTH, 5).map((root) =>
   flatten(root, ''),
 )
@@ -135,6 +170,7 @@ export const plantTree = async (
   const mtimes = new Map<string, number>()
   for (const node of tree) {
     if (node.kind === 'dir') await side.mkdir(node.path)
+    else if (node.kind === 'symlink') await side.symlink?.(node.path, node.target)
     else {
       const mtimeMs = mtimeOf(node.path) ?? clock()
       await side.put(node.path, node.content, { mtimeMs })
@@ -156,6 +192,10 @@ export type Edit =
   | { readonly kind: 'write'; readonly path: string; readonly content: string }
   /** Overwrites an existing file; the same content gives a file that differs only in its mtime. */
   | { readonly kind: 'overwrite'; readonly pick: number; readonly content: string }
+  /** Writes an existing file again with the content it has: only its mtime changes. */
+  | { readonly kind: 'touch'; readonly pick: number }
+  /** Creates or replaces a symlink, clearing the way as `write` does (skipped on a side without symlinks). */
+  | { readonly kind: 'symlink'; readonly path: string; readonly target: string }
   /** Deletes a file, or a folder with everything in it. */
   | { readonly kind: 'delete'; readonly pick: number }
   /** Makes a folder (and the ones above it); a file in the way is removed first. */
@@ -168,6 +208,8 @@ const pickArbitrary = fc.nat({ max: 63 })
 export const editArbitrary: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('write' as const), path: pathArbitrary, content: contentArbitrary }),
   fc.record({ kind: fc.constant('overwrite' as const), pick: pickArbitrary, content: contentArbitrary }),
+  fc.record({ kind: fc.constant('touch' as const), pick: pickArbitrary }),
+  fc.record({ kind: fc.constant('symlink' as const), path: pathArbitrary, target: symlinkTargetArbitrary }),
   fc.record({ kind: fc.constant('delete' as const), pick: pickArbitrary }),
   fc.record({ kind: fc.constant('mkdir' as const), path: pathArbitrary }),
   fc.record({ kind: fc.constant('rename' as const), pick: pickArbitrary, to: pathArbitrary }),
@@ -183,23 +225,28 @@ const ancestorsOf = (path: string): ReadonlyArray<string> => {
 
 const isWithin = (path: string, folder: string): boolean => path.startsWith(`${folder}/`)
 
-/** Path → 'file' | 'dir', from a side's tree listing. */
-const kindsOf = async (side: EditableSide): Promise<ReadonlyMap<string, 'file' | 'dir'>> => {
-  const kinds = new Map<string, 'file' | 'dir'>()
-  for (const key of Object.keys(await side.tree())) {
+type Kind = 'file' | 'dir' | 'symlink'
+
+/** Path → its kind, from a side's tree listing (no content in the pool starts with `-> `). */
+const kindsOf = async (side: EditableSide): Promise<ReadonlyMap<string, Kind>> => {
+  const kinds = new Map<string, Kind>()
+  for (const [key, value] of Object.entries(await side.tree())) {
     if (key.endsWith('/')) kinds.set(key.slice(0, -1), 'dir')
-    else kinds.set(key, 'file')
+    else kinds.set(key, value.startsWith('-> ') ? 'symlink' : 'file')
   }
   return kinds
 }
+
+/** A file or a symlink: something that is not a folder and cannot hold anything. */
+const isLeaf = (kind: Kind | undefined): boolean => kind === 'file' || kind === 'symlink'
 
 const picked = (paths: ReadonlyArray<string>, pick: number): string | undefined =>
   paths.length === 0 ? undefined : paths[pick % paths.length]
 
 /** Removes the files that stand where `path` needs folders, as a person would before making them. */
-const clearWayTo = async (side: EditableSide, kinds: ReadonlyMap<string, 'file' | 'dir'>, path: string) => {
+const clearWayTo = async (side: EditableSide, kinds: ReadonlyMap<string, Kind>, path: string) => {
   for (const folder of ancestorsOf(path)) {
-    if (kinds.get(folder) === 'file') {
+    if (isLeaf(kinds.get(folder))) {
       await side.remove(folder)
       return
     }
@@ -210,18 +257,31 @@ const clearWayTo = async (side: EditableSide, kinds: ReadonlyMap<string, 'file' 
 export const applyEdit = async (side: EditableSide, edit: Edit, clock: Clock): Promise<boolean> => {
   const kinds = await kindsOf(side)
   const paths = [...kinds.keys()].sort()
+  const filePaths = paths.filter((p) => kinds.get(p) === 'file')
   switch (edit.kind) {
     case 'write': {
       await clearWayTo(side, kinds, edit.path)
-      if (kinds.get(edit.path) === 'dir') await side.remove(edit.path)
+      // Never write through a symlink: it is replaced, as a folder is.
+      if (kinds.get(edit.path) === 'dir' || kinds.get(edit.path) === 'symlink') await side.remove(edit.path)
       await side.put(edit.path, edit.content, { mtimeMs: clock() })
       return true
     }
+    case 'touch': {
+      const path = picked(filePaths, edit.pick)
+      if (path === undefined) return false
+      const content = (await side.tree())[path] ?? ''
+      await side.put(path, content, { mtimeMs: clock() })
+      return true
+    }
+    case 'symlink': {
+      if (side.symlink === undefined) return false
+      await clearWayTo(side, kinds, edit.path)
+      if (kinds.has(edit.path)) await side.remove(edit.path)
+      await side.symlink(edit.path, edit.target)
+      return true
+    }
     case 'overwrite': {
-      const path = picked(
-        paths.filter((p) => kinds.get(p) === 'file'),
-        edit.pick,
-      )
+      const path = picked(filePaths, edit.pick)
       if (path === undefined) return false
       await side.put(path, edit.content, { mtimeMs: clock() })
       return true
@@ -234,15 +294,14 @@ export const applyEdit = async (side: EditableSide, edit: Edit, clock: Clock): P
     }
     case 'mkdir': {
       await clearWayTo(side, kinds, edit.path)
-      if (kinds.get(edit.path) === 'file') await side.remove(edit.path)
+      if (isLeaf(kinds.get(edit.path))) await side.remove(edit.path)
       await side.mkdir(edit.path)
       return true
     }
     case 'rename': {
       const from = picked(paths, edit.pick)
       if (from === undefined || from === edit.to || isWithin(edit.to, from)) return false
-      if (kinds.has(edit.to) || ancestorsOf(edit.to).some((folder) => kinds.get(folder) === 'file'))
-        return false
+      if (kinds.has(edit.to) || ancestorsOf(edit.to).some((folder) => isLeaf(kinds.get(folder)))) return false
       const parent = ancestorsOf(edit.to).at(-1)
       if (parent !== undefined) await side.mkdir(parent)
       await side.rename(from, edit.to)

@@ -72,7 +72,7 @@ describe('local storage on a real disk', () => {
     expect(await ok(storage.stat(rp('tool.sh')))).toMatchObject({ exec: true })
   })
 
-  it('reports a file with its size, rounded mtime and inode identity', async () => {
+  it('reports a file with its size, rounded mtime, and an identity of inode and birth time', async () => {
     const file = path.join(root, 'f')
     await fs.writeFile(file, 'twelve bytes')
     await fs.utimes(file, 1_600_000_000, 1_600_000_000.1236)
@@ -82,7 +82,7 @@ describe('local storage on a real disk', () => {
       size: 12,
       mtimeMs: 1_600_000_000_124,
       exec: false,
-      id: `${st.dev}:${st.ino}`,
+      id: `${st.dev}:${st.ino}:${st.birthtimeMs}`,
     })
   })
 

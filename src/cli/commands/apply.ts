@@ -22,7 +22,7 @@ export interface RunFlags {
 }
 
 const where = (action: Action): string =>
-  action.kind === 'move' ? `${action.from} → ${action.to}` : action.path
+  action.kind === 'move' || action.kind === 'clone' ? `${action.from} → ${action.to}` : action.path
 
 const problem = (action: Action, outcome: ActionOutcome): string | undefined => {
   switch (outcome.status) {

@@ -1,15 +1,15 @@
-import type { Action, CopyAction, DeleteAction, MkdirAction, MoveAction } from '../action.ts'
+import type { CopyAction, DeleteAction, MkdirAction, MoveAction } from '../action.ts'
 import { type Comparison, recordedAs, sameAcross } from '../compare.ts'
 import { dir, type Entry, isDir } from '../entry.ts'
 import type { Conflict, StateRecord } from '../plan-file.ts'
-import { comparePaths, type RelPath } from '../rel-path.ts'
+import type { RelPath } from '../rel-path.ts'
 import { directionTo, otherSide, type Side } from '../side.ts'
 import { conflictName } from './conflict-name.ts'
 import { type Decision, finalOn, outcomeOn } from './decision.ts'
+import type { Emitted } from './renames.ts'
 import { entryOn, type Row } from './row.ts'
 
-export interface Emitted {
-  readonly actions: ReadonlyArray<Action>
+export interface EmittedRows extends Emitted {
   readonly conflicts: ReadonlyArray<Conflict>
   readonly records: ReadonlyArray<StateRecord>
   readonly forget: ReadonlyArray<RelPath>
@@ -17,11 +17,7 @@ export interface Emitted {
 
 const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 
-/**
- * Turns decisions into actions, in the order that makes each one possible: conflict copies move aside,
- * deletes run deepest first (a folder after what it held), folders are made before what goes in them,
- * and copies come last.
- */
+/** Turns decisions into actions (by kind; `orderActions` puts them in the order they run in). */
 export interface Occupancy {
   /** Every name in use on either side, synced or not: conflict copies go elsewhere. */
   readonly taken: (path: RelPath) => boolean
@@ -34,7 +30,7 @@ export const emit = (
   decisions: ReadonlyArray<Decision>,
   { taken, sourceAt, destinationAt }: Occupancy,
   how: Comparison,
-): Emitted => {
+): EmittedRows => {
   const moves: MoveAction[] = []
   const deletes: DeleteAction[] = []
   const mkdirs: MkdirAction[] = []
@@ -133,14 +129,5 @@ export const emit = (
     } else if (row.synced !== undefined) forget.push(path)
   })
 
-  const bySide = (a: { side: Side }, b: { side: Side }): number =>
-    a.side === b.side ? 0 : a.side === 'source' ? -1 : 1
-  moves.sort((a, b) => comparePaths(a.from, b.from) || bySide(a, b))
-  deletes.sort((a, b) => comparePaths(b.path, a.path) || bySide(a, b))
-  mkdirs.sort((a, b) => comparePaths(a.path, b.path) || bySide(a, b))
-  copies.sort(
-    (a, b) =>
-      comparePaths(a.path, b.path) || (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0),
-  )
-  return { actions: [...moves, ...deletes, ...mkdirs, ...copies], conflicts, records, forget }
+  return { asides: moves, deletes, mkdirs, copies, conflicts, records, forget }
 }

@@ -14,6 +14,8 @@ import { type Decision, inSync } from './decision.ts'
 import { guardDeletes } from './delete-guard.ts'
 import { emit } from './emit.ts'
 import { forcedTake } from './force.ts'
+import { orderActions } from './order.ts'
+import { recogniseRenames } from './renames.ts'
 import type { Row } from './row.ts'
 import { shapeTrees } from './shape.ts'
 import { summarize } from './summary.ts'
@@ -64,7 +66,7 @@ export const plan = (
     return shape.kind === 'two-way' ? decideTwoWay(row, how, policy.conflict) : decideOneWay(row, how, shape)
   })
   const decisions = shapeTrees(rows, decided, mustExist, shape, policy.conflict)
-  const { actions, conflicts, records, forget } = emit(
+  const emitted = emit(
     rows,
     decisions,
     {
@@ -74,6 +76,8 @@ export const plan = (
     },
     how,
   )
+  const { conflicts, records, forget } = emitted
+  const actions = orderActions(recogniseRenames(emitted, { state, source, destination, how }))
   const warnings = [
     ...source.warnings.map((w) => ({ path: w.path, message: `source: ${w.message}` })),
     ...destination.warnings.map((w) => ({ path: w.path, message: `destination: ${w.message}` })),

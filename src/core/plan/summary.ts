@@ -29,6 +29,10 @@ export const summarize = (
       case 'move':
         move++
         break
+      case 'clone':
+        if (action.side === 'destination') upload++
+        else download++
+        break
     }
   }
   return {

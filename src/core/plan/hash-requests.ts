@@ -1,0 +1,60 @@
+import type { Action } from '../action.ts'
+import type { Entry } from '../entry.ts'
+import type { Conflict } from '../plan-file.ts'
+import type { RelPath } from '../rel-path.ts'
+import { fromOf, otherSide, type Side, targetOf } from '../side.ts'
+
+export interface HashRequests {
+  readonly source: ReadonlyArray<RelPath>
+  readonly destination: ReadonlyArray<RelPath>
+}
+
+const unhashedFile = (entry: Entry | null | undefined): boolean =>
+  entry?.kind === 'file' && entry.hash === undefined
+
+/**
+ * The files whose hashes would settle what size and mtime leave open, given a plan made without them:
+ * - a conflict or an overwrite between two files of the same size: they may well be the same content
+ *   (a touched file, a second copy made elsewhere), which is never a conflict and never a transfer;
+ * - a delete and a copy of the same size on one side that nothing else ties together: the same content
+ *   would make it a move.
+ * The caller hashes them and plans again; hashed entries never ask twice.
+ */
+export const hashRequests = (
+  actions: ReadonlyArray<Action>,
+  conflicts: ReadonlyArray<Conflict>,
+): HashRequests => {
+  const wanted = { source: new Set<RelPath>(), destination: new Set<RelPath>() }
+  const ask = (side: Side, path: RelPath, entry: Entry | null | undefined): void => {
+    if (unhashedFile(entry)) wanted[side].add(path)
+  }
+  for (const conflict of conflicts) {
+    const { source, destination } = conflict
+    if (source?.kind === 'file' && destination?.kind === 'file' && source.size === destination.size) {
+      ask('source', conflict.path, source)
+      ask('destination', conflict.path, destination)
+    }
+  }
+  const sizes = { source: new Map<number, RelPath[]>(), destination: new Map<number, RelPath[]>() }
+  for (const action of actions) {
+    if (action.kind === 'copy' && action.forced !== true && action.entry.kind === 'file') {
+      const target = targetOf(action.direction)
+      if (action.replaces?.kind === 'file' && action.replaces.size === action.entry.size) {
+        ask(fromOf(action.direction), action.from ?? action.path, action.entry)
+        ask(target, action.path, action.replaces)
+      }
+      if (action.replaces === null && action.from === undefined) {
+        const list = sizes[target].get(action.entry.size) ?? []
+        sizes[target].set(action.entry.size, [...list, action.path])
+      }
+    }
+  }
+  for (const action of actions) {
+    if (action.kind !== 'delete' || action.entry.kind !== 'file') continue
+    const copies = sizes[action.side].get(action.entry.size)
+    if (copies === undefined) continue
+    ask(action.side, action.path, action.entry)
+    for (const path of copies) wanted[otherSide(action.side)].add(path)
+  }
+  return { source: [...wanted.source], destination: [...wanted.destination] }
+}

@@ -1,0 +1,228 @@
+import type { CloneAction, CopyAction, DeleteAction, MkdirAction, MoveAction } from '../action.ts'
+import { type Comparison, sameAcross, sameOnSide } from '../compare.ts'
+import type { Entry, FileEntry } from '../entry.ts'
+import type { RelPath } from '../rel-path.ts'
+import { otherSide, type Side, targetOf } from '../side.ts'
+import type { Snapshot } from '../snapshot.ts'
+import type { SyncState } from '../sync-state.ts'
+
+/** The actions of a plan by kind, before renames are recognised. */
+export interface Emitted {
+  /** Conflict losers moved beside their path. */
+  readonly asides: ReadonlyArray<MoveAction>
+  readonly deletes: ReadonlyArray<DeleteAction>
+  readonly mkdirs: ReadonlyArray<MkdirAction>
+  readonly copies: ReadonlyArray<CopyAction>
+}
+
+export interface WithRenames extends Emitted {
+  readonly renames: ReadonlyArray<MoveAction>
+  readonly clones: ReadonlyArray<CloneAction>
+}
+
+export interface RenameContext {
+  readonly state: SyncState | null
+  readonly source: Snapshot
+  readonly destination: Snapshot
+  readonly how: Comparison
+}
+
+const index = (side: Side): 0 | 1 => (side === 'source' ? 0 : 1)
+
+/**
+ * Why a file `x` at `xPath` on side X holds what `y` at `yPath` on the other side holds, or undefined:
+ * - `hash`: both hashes are known and equal;
+ * - `renamed`: the other side renamed `xPath` to `yPath` (same backend id as recorded at `xPath`) and X
+ *   still holds the recorded version there; `renamed-changed` when the rename came with an edit;
+ * - `renamed-here`: X renamed `yPath` to `xPath` unchanged, and the other side's `yPath` is unchanged.
+ */
+type Evidence = 'hash' | 'renamed' | 'renamed-changed' | 'renamed-here'
+
+const evidenceOf = (
+  x: FileEntry,
+  xPath: RelPath,
+  y: FileEntry,
+  yPath: RelPath,
+  xSide: Side,
+  state: SyncState | null,
+): Evidence | undefined => {
+  if (x.hash !== undefined && y.hash !== undefined)
+    return x.hash === y.hash && x.size === y.size ? 'hash' : undefined
+  const ySide = otherSide(xSide)
+  const atX = state?.entries.get(xPath)
+  const recordedY = atX?.[index(ySide)]
+  const recordedX = atX?.[index(xSide)]
+  if (y.id !== undefined && recordedY?.kind === 'file' && recordedY.id === y.id && recordedX !== undefined)
+    if (sameOnSide(recordedX, x)) return sameOnSide(recordedY, y) ? 'renamed' : 'renamed-changed'
+  const atY = state?.entries.get(yPath)
+  const wasX = atY?.[index(xSide)]
+  const wasY = atY?.[index(ySide)]
+  if (x.id !== undefined && wasX?.kind === 'file' && wasX.id === x.id && wasY !== undefined)
+    if (sameOnSide(wasX, x) && sameOnSide(wasY, y)) return 'renamed-here'
+  return undefined
+}
+
+const isPlainCopy = (copy: CopyAction): copy is CopyAction & { entry: FileEntry } =>
+  copy.entry.kind === 'file' && copy.replaces === null && copy.from === undefined && copy.forced !== true
+
+/**
+ * Turns a delete and a copy of the same file on one side into a move, and a copy of a file the side
+ * already holds elsewhere into a local copy (`clone`): no bytes cross between the sides. A match must be
+ * unique both ways; anything ambiguous stays a copy and a delete. Runs on the final actions, so the
+ * delete guard counts a renamed folder as moves, not deletes.
+ */
+export const recogniseRenames = (emitted: Emitted, context: RenameContext): WithRenames => {
+  let deletes = [...emitted.deletes]
+  let copies = [...emitted.copies]
+  const renames: MoveAction[] = []
+  const clones: CloneAction[] = []
+  for (const side of ['source', 'destination'] as const) {
+    const other = otherSide(side)
+    const candidates = copies.filter((c) => targetOf(c.direction) === side && isPlainCopy(c))
+    if (candidates.length === 0) continue
+    const gone = deletes.filter((d) => d.side === side && d.entry.kind === 'file')
+
+    // Moves: a delete and a copy on this side that are the same file.
+    const claims = new Map<RelPath, RelPath[]>()
+    const matchOf = new Map<RelPath, { readonly from: DeleteAction; readonly evidence: Evidence }>()
+    const goneAt = new Map(gone.map((d) => [d.path, d]))
+    const goneIndex = indexOf(
+      gone.map((d) => [d.path, d.entry as FileEntry]),
+      context.state,
+      side,
+    )
+    for (const copy of candidates) {
+      const found = lookup(goneIndex, copy.entry as FileEntry, copy.path, side, context.state).flatMap(
+        (path) => {
+          const d = goneAt.get(path) as DeleteAction
+          const evidence = evidenceOf(
+            d.entry as FileEntry,
+            d.path,
+            copy.entry as FileEntry,
+            copy.path,
+            side,
+            context.state,
+          )
+          return evidence === undefined ? [] : [{ from: d, evidence }]
+        },
+      )
+      const only = found.length === 1 ? found[0] : undefined
+      if (only === undefined) continue
+      matchOf.set(copy.path, only)
+      claims.set(only.from.path, [...(claims.get(only.from.path) ?? []), copy.path])
+    }
+    const moved = new Set<RelPath>()
+    const replaced = new Map<RelPath, CopyAction | null>()
+    for (const [to, { from, evidence }] of matchOf) {
+      if (claims.get(from.path)?.length !== 1) continue
+      const copy = candidates.find((c) => c.path === to) as CopyAction
+      renames.push({
+        kind: 'move',
+        side,
+        from: from.path,
+        to,
+        entry: from.entry,
+        peer: copy.entry,
+        reason: `renamed on ${other}: ${from.path} → ${to}`,
+      })
+      moved.add(from.path)
+      // A rename that came with an edit: move, then bring the new content over the moved file.
+      const changed = evidence === 'renamed-changed' || !sameAcross(from.entry, copy.entry, context.how)
+      replaced.set(
+        to,
+        changed ? { ...copy, replaces: from.entry, reason: `renamed and changed on ${other}` } : null,
+      )
+    }
+    deletes = deletes.filter((d) => !(d.side === side && moved.has(d.path)))
+    copies = copies.flatMap((c) => {
+      if (targetOf(c.direction) !== side || !replaced.has(c.path)) return [c]
+      const next = replaced.get(c.path)
+      return next === null || next === undefined ? [] : [next]
+    })
+
+    // Clones: a file this side holds, untouched by the plan, that is the same as one it must receive.
+    const snapshot = side === 'source' ? context.source : context.destination
+    const touched = new Set<RelPath>([
+      ...deletes.filter((d) => d.side === side).map((d) => d.path),
+      ...renames.filter((r) => r.side === side).flatMap((r) => [r.from, r.to]),
+      ...emitted.asides.filter((m) => m.side === side).map((m) => m.from),
+      ...copies.filter((c) => targetOf(c.direction) === side).map((c) => c.path),
+    ])
+    const kept: Array<readonly [RelPath, FileEntry]> = []
+    for (const [path, entry] of snapshot.entries)
+      if (entry.kind === 'file' && !touched.has(path)) kept.push([path, entry])
+    const holders = indexOf(kept, context.state, side)
+    const cloned = new Set<RelPath>()
+    for (const copy of copies) {
+      if (targetOf(copy.direction) !== side || !isPlainCopy(copy)) continue
+      const y = copy.entry
+      const sources = lookup(holders, y, copy.path, side, context.state).filter((c) => {
+        const x = snapshot.entries.get(c)
+        return x?.kind === 'file' && evidenceOf(x, c, y, copy.path, side, context.state) !== undefined
+      })
+      const from = sources.length === 1 ? sources[0] : undefined
+      const entry = from === undefined ? undefined : snapshot.entries.get(from)
+      if (from === undefined || entry === undefined || !sameAcross(entry, y, context.how)) continue
+      clones.push({
+        kind: 'clone',
+        side,
+        from,
+        to: copy.path,
+        entry,
+        peer: y,
+        reason: `${copy.reason} (same as ${from} here)`,
+      })
+      cloned.add(copy.path)
+    }
+    copies = copies.filter((c) => !(targetOf(c.direction) === side && cloned.has(c.path)))
+  }
+  return { asides: emitted.asides, deletes, mkdirs: emitted.mkdirs, copies, renames, clones }
+}
+
+/** Files of one side, by what can show that one of them holds a given content (see `evidenceOf`). */
+interface Index {
+  readonly byHash: ReadonlyMap<string, ReadonlyArray<RelPath>>
+  readonly byId: ReadonlyMap<string, ReadonlyArray<RelPath>>
+  /** By the other side's id recorded at the same path: where the other side's renamed files came from. */
+  readonly byRecordedOtherId: ReadonlyMap<string, ReadonlyArray<RelPath>>
+}
+
+const push = (map: Map<string, RelPath[]>, key: string, path: RelPath): void => {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [path])
+  else list.push(path)
+}
+
+const indexOf = (
+  files: ReadonlyArray<readonly [RelPath, FileEntry]>,
+  state: SyncState | null,
+  side: Side,
+): Index => {
+  const byHash = new Map<string, RelPath[]>()
+  const byId = new Map<string, RelPath[]>()
+  const byRecordedOtherId = new Map<string, RelPath[]>()
+  for (const [path, entry] of files) {
+    if (entry.hash !== undefined) push(byHash, `${entry.size}:${entry.hash}`, path)
+    if (entry.id !== undefined) push(byId, entry.id, path)
+    const recorded: Entry | undefined = state?.entries.get(path)?.[index(otherSide(side))]
+    if (recorded?.kind === 'file' && recorded.id !== undefined) push(byRecordedOtherId, recorded.id, path)
+  }
+  return { byHash, byId, byRecordedOtherId }
+}
+
+/** Paths of `index` that may hold what `y` holds at `yPath` on the other side. */
+const lookup = (
+  index_: Index,
+  y: FileEntry,
+  yPath: RelPath,
+  side: Side,
+  state: SyncState | null,
+): RelPath[] => {
+  const found = new Set<RelPath>()
+  if (y.hash !== undefined) for (const c of index_.byHash.get(`${y.size}:${y.hash}`) ?? []) found.add(c)
+  if (y.id !== undefined) for (const c of index_.byRecordedOtherId.get(y.id) ?? []) found.add(c)
+  const recordedHere = state?.entries.get(yPath)?.[index(side)]
+  if (recordedHere?.kind === 'file' && recordedHere.id !== undefined)
+    for (const c of index_.byId.get(recordedHere.id) ?? []) found.add(c)
+  return [...found]
+}

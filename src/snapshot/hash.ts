@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto'
+import * as E from 'fp-ts/lib/Either.js'
+import type { RelPath } from '../core/rel-path.ts'
+import { type Storage, type StorageError, storageError } from '../storage/storage.ts'
+
+/** The hash algorithm of content hashes: SHA-256, by OpenSSL through node:crypto (see the hashing benchmark). */
+export const HASH_ALGORITHM = 'sha256'
+
+/** Streams a file through SHA-256; never holds the whole file in memory. */
+export const hashFile = async (storage: Storage, path: RelPath): Promise<E.Either<StorageError, string>> => {
+  const data = await storage.read(path)()
+  if (E.isLeft(data)) return data
+  const hash = createHash(HASH_ALGORITHM)
+  try {
+    for await (const chunk of data.right) hash.update(chunk)
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    return E.left(
+      storageError(
+        'read',
+        path,
+        typeof code === 'string' ? code : 'EIO',
+        `cannot read ${path}: ${String(error)}`,
+      ),
+    )
+  }
+  return E.right(`${HASH_ALGORITHM}:${hash.digest('hex')}`)
+}
