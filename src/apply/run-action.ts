@@ -225,7 +225,13 @@ const runMove = async (action: MoveAction, { sides }: RunContext): Promise<Actio
   if (fromNow === null && matches(action.entry, toNow))
     return { status: 'already-done', effects: effects(asEntry(toNow)) }
   if (!matches(action.entry, fromNow)) return drifted(changedOn(action.side, fromNow))
-  if (toNow !== null) return drifted(`${action.to} is taken on ${action.side}`)
+  // On a disk that ignores case, `to` finds the very entry being respelled: that is not a clash.
+  const spelling = (p: string): string => p.normalize('NFC').toLowerCase()
+  const itself =
+    toNow?.kind === 'file' && fromNow?.kind === 'file'
+      ? toNow.id !== undefined && toNow.id === fromNow.id
+      : toNow?.kind === fromNow?.kind && spelling(action.from) === spelling(action.to)
+  if (toNow !== null && !itself) return drifted(`${action.to} is taken on ${action.side}`)
   const renamed = await storage.rename(action.from, action.to)()
   if (E.isLeft(renamed)) {
     if (renamed.left.code === 'EEXIST') return drifted(`${action.to} is taken on ${action.side}`)

@@ -5,6 +5,7 @@ import { RelPath } from './rel-path.ts'
 
 export const SnapshotCapabilities = t.type({
   caseSensitive: t.boolean,
+  normalizesUnicode: t.boolean,
   mtimePrecisionMs: t.number,
   symlinks: t.boolean,
   execBit: t.boolean,

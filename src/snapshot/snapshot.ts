@@ -40,7 +40,7 @@ export const takeSnapshot =
     const rootStat = await storage.stat('')()
     if (E.isLeft(rootStat)) return unreadable('', rootStat.left)
     const capabilities = storage.capabilities
-    const base = { root: storage.root, capabilities: { ...capabilities } }
+    const base = { root: storage.root, capabilities: { ...capabilities } as Snapshot['capabilities'] }
     if (rootStat.right === null) {
       return E.right({
         ...base,
@@ -53,6 +53,8 @@ export const takeSnapshot =
       })
     }
     if (rootStat.right.kind !== 'dir') return E.left({ _tag: 'RootNotAFolder', root: storage.root })
+    const names = storage.probeNames === undefined ? {} : await storage.probeNames()
+    base.capabilities = { ...base.capabilities, ...names }
 
     const entries = new Map<RelPath, Entry>()
     const excluded: RelPath[] = []

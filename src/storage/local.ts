@@ -191,6 +191,36 @@ const lstatFile = async (abs: string): Promise<Stats> => {
   return st
 }
 
+/**
+ * Asks the file system itself, as Mutagen does: a probe file is made in the root under one spelling and
+ * looked up under another (other case; the other Unicode form). Nothing is left behind; a root that cannot
+ * be written to answers with the platform's usual behaviour.
+ */
+const probeNames = async (root: string): Promise<{ caseSensitive: boolean; normalizesUnicode: boolean }> => {
+  const tag = randomBytes(4).toString('hex')
+  const name = `${TEMP_PREFIX}Probe-\u00e9-${tag}${TEMP_SUFFIX}`
+  const created = nodePath.join(root, name)
+  const fallback = {
+    caseSensitive: process.platform !== 'darwin' && process.platform !== 'win32',
+    normalizesUnicode: process.platform === 'darwin',
+  }
+  try {
+    await fs.writeFile(created, '', { flag: 'wx' })
+  } catch {
+    return fallback
+  }
+  try {
+    const found = async (variant: string): Promise<boolean> =>
+      (await lstatOrNull(nodePath.join(root, variant))) !== null
+    return {
+      caseSensitive: !(await found(name.toLowerCase())),
+      normalizesUnicode: await found(name.normalize('NFD')),
+    }
+  } finally {
+    await fs.unlink(created).catch(() => undefined)
+  }
+}
+
 /** How long a folder checked to be a real folder is trusted without a new lstat. */
 const TRUST_MS = 1000
 
@@ -236,7 +266,14 @@ export const localStorage = (root: string): Storage => {
 
   return {
     root,
-    capabilities: { caseSensitive: true, mtimePrecisionMs: 1, symlinks: true, execBit: true },
+    capabilities: {
+      caseSensitive: process.platform !== 'darwin' && process.platform !== 'win32',
+      normalizesUnicode: process.platform === 'darwin',
+      mtimePrecisionMs: 1,
+      symlinks: true,
+      execBit: process.platform !== 'win32',
+    },
+    probeNames: () => probeNames(root),
     stat: (path) => attempt('stat', path, statAt),
     list: (dir) =>
       attempt('list', dir, async (abs) => {
@@ -268,9 +305,18 @@ export const localStorage = (root: string): Storage => {
         async () => {
           await throughFolders(from)
           await throughFolders(to)
-          // rename(2) silently replaces a file; a move must never destroy what it lands on.
-          if ((await lstatOrNull(absolute(to))) !== null) reject('EEXIST', 'file already exists')
-          await fs.rename(absolute(from), absolute(to))
+          // rename(2) silently replaces a file; a move must never destroy what it lands on. The same entry
+          // under another spelling (a case-insensitive disk) is a change of spelling: it goes through a
+          // temporary name, or the old spelling would stay.
+          const there = await lstatOrNull(absolute(to))
+          if (there === null) await fs.rename(absolute(from), absolute(to))
+          else {
+            const moving = await fs.lstat(absolute(from))
+            if (there.dev !== moving.dev || there.ino !== moving.ino) reject('EEXIST', 'file already exists')
+            const temp = tempBeside(absolute(to))
+            await fs.rename(absolute(from), temp)
+            await fs.rename(temp, absolute(to))
+          }
           trusted.clear()
         },
         failure('rename', from, where),

@@ -38,6 +38,8 @@ export interface MemoryOptions {
   /** Whether the root folder exists at the start. */
   readonly exists?: boolean
   readonly caseSensitive?: boolean
+  /** Like APFS: the NFC and NFD forms of a name find the same entry, which keeps the form it was made with. */
+  readonly normalizesUnicode?: boolean
   readonly mtimePrecisionMs?: number
   /** Gives `put` its default mtime. */
   readonly clock?: () => number
@@ -151,6 +153,7 @@ const valid = (path: string): RelPath =>
 export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
   const root = options.root ?? 'memory:/'
   const caseSensitive = options.caseSensitive ?? true
+  const normalizesUnicode = options.normalizesUnicode ?? false
   const precision = options.mtimePrecisionMs ?? 1
   let tick = 1_700_000_000_000 - 1000
   const clock = options.clock ?? (() => (tick += 1000))
@@ -160,7 +163,10 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
   let nextTemp = 0
   const counters = Object.fromEntries(storageOps.map((op) => [op, 0])) as Record<StorageOp, number>
 
-  const fold = (name: string): string => (caseSensitive ? name : name.toLowerCase())
+  const fold = (name: string): string => {
+    const form = normalizesUnicode ? name.normalize('NFC') : name
+    return caseSensitive ? form : form.toLowerCase()
+  }
   const keep = (mtimeMs: number): number => Math.floor(Math.round(mtimeMs) / precision) * precision
   const newId = (): string => String(++nextId)
   const where = (path: string): string =>
@@ -276,7 +282,13 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
 
   return {
     root,
-    capabilities: { caseSensitive, mtimePrecisionMs: precision, symlinks: true, execBit: true },
+    capabilities: {
+      caseSensitive,
+      normalizesUnicode,
+      mtimePrecisionMs: precision,
+      symlinks: true,
+      execBit: true,
+    },
     stat: (path) =>
       run('stat', path, (): Found | null => {
         if (path === '') return tree === null ? null : entryOf(tree)

@@ -41,6 +41,8 @@ export interface Listed {
 export interface Capabilities {
   /** `A` and `a` are two names. */
   readonly caseSensitive: boolean
+  /** The composed and decomposed forms of a name (`é` as one code point or as e + accent) are one name. */
+  readonly normalizesUnicode: boolean
   /** Smallest mtime step the backend keeps, in ms (1 for local disks, 2000 for FAT, 1000 for many servers). */
   readonly mtimePrecisionMs: number
   readonly symlinks: boolean
@@ -70,6 +72,11 @@ export interface Storage {
   /** How people know this root: an absolute path, or a URL without credentials. */
   readonly root: string
   readonly capabilities: Capabilities
+  /**
+   * Finds out how the backend treats names when it cannot just say: whether case and Unicode forms tell
+   * names apart (a local folder may be on any file system). Falls back to `capabilities`.
+   */
+  readonly probeNames?: () => Promise<Pick<Capabilities, 'caseSensitive' | 'normalizesUnicode'>>
   /** The entry at `path` ('' is the root), or null when nothing is there. */
   readonly stat: (path: RelPath | '') => TaskEither<StorageError, Found | null>
   /** The children of a folder, in no particular order. */

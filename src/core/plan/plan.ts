@@ -14,6 +14,7 @@ import { type Decision, inSync } from './decision.ts'
 import { guardDeletes } from './delete-guard.ts'
 import { emit } from './emit.ts'
 import { forcedTake } from './force.ts'
+import { alignNames } from './names.ts'
 import { orderActions } from './order.ts'
 import { recogniseRenames } from './renames.ts'
 import type { Row } from './row.ts'
@@ -33,11 +34,14 @@ export type PlanError = {
  * give the same plan, byte for byte, whatever order the snapshots were listed in.
  */
 export const plan = (
-  source: Snapshot,
-  destination: Snapshot,
+  sourceAsListed: Snapshot,
+  destinationAsListed: Snapshot,
   state: SyncState | null,
   policy: Policy,
 ): E.Either<PlanError, Plan> => {
+  const shape = shapeOf(policy.mode)
+  const aligned = alignNames(sourceAsListed, destinationAsListed, state, shape)
+  const { source, destination } = aligned
   const synced = state?.entries.size ?? 0
   // A root that vanished after a sync is an unmounted disk or a typo far more often than a wish to
   // delete everything: stop before planning anything.
@@ -58,7 +62,6 @@ export const plan = (
     execBit: source.capabilities.execBit && destination.capabilities.execBit,
   }
   const { rows, mustExist, occupied } = gather(source, destination, state, policy)
-  const shape = shapeOf(policy.mode)
   const decided = rows.map((row): Decision => {
     if (!row.inScope) return inSync
     const forced = forcedTake(row, how, policy.force, shape)
@@ -76,8 +79,13 @@ export const plan = (
     },
     how,
   )
-  const { conflicts, records, forget } = emitted
-  const actions = orderActions(recogniseRenames(emitted, { state, source, destination, how }))
+  const { records, forget } = emitted
+  const conflicts = [...aligned.collisions, ...emitted.conflicts]
+  // The spellings are aligned first: every other action names paths as they are spelled afterwards.
+  const actions = [
+    ...aligned.moves,
+    ...orderActions(recogniseRenames(emitted, { state, source, destination, how })),
+  ]
   const warnings = [
     ...source.warnings.map((w) => ({ path: w.path, message: `source: ${w.message}` })),
     ...destination.warnings.map((w) => ({ path: w.path, message: `destination: ${w.message}` })),
