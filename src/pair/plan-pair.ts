@@ -2,10 +2,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Sides } from '../apply/sides.ts'
 import { hashRequests } from '../core/plan/hash-requests.ts'
+import { folderFor } from '../core/plan/names.ts'
 import { type PlanError, plan as planOf } from '../core/plan/plan.ts'
 import type { Plan } from '../core/plan-file.ts'
 import type { Policy } from '../core/policy.ts'
 import type { RelPath } from '../core/rel-path.ts'
+import type { Snapshot } from '../core/snapshot.ts'
 import type { SyncState } from '../core/sync-state.ts'
 import { type HashError, withCachedHashes, withHashes } from '../snapshot/fill-hashes.ts'
 import { type SnapshotError, takeSnapshot } from '../snapshot/snapshot.ts'
@@ -55,9 +57,16 @@ export const planPair =
     if (E.isLeft(first)) return first
     const wanted = hashRequests(first.right.actions, first.right.conflicts)
     if (wanted.source.length + wanted.destination.length === 0) return first
+    // The plan names paths as both sides will spell them; each snapshot knows them as listed.
+    const fold = folderFor(source, destination)
+    const listed = (snapshot: Snapshot, paths: ReadonlyArray<RelPath>): ReadonlyArray<RelPath> => {
+      if (paths.every((p) => snapshot.entries.has(p))) return paths
+      const byKey = new Map([...snapshot.entries.keys()].map((p) => [fold(p), p]))
+      return paths.flatMap((p) => byKey.get(fold(p)) ?? [])
+    }
     const [hashed1, hashed2] = await Promise.all([
-      withHashes(source, sides.source, wanted.source),
-      withHashes(destination, sides.destination, wanted.destination),
+      withHashes(source, sides.source, listed(source, wanted.source)),
+      withHashes(destination, sides.destination, listed(destination, wanted.destination)),
     ])
     if (E.isLeft(hashed1)) return hashed1
     if (E.isLeft(hashed2)) return hashed2

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
-import { constants } from 'node:fs'
+import { constants, lstatSync } from 'node:fs'
 import * as fs from 'node:fs/promises'
 import * as nodePath from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
@@ -109,23 +109,27 @@ const statAt = async (abs: string): Promise<Found | null> => {
   }
 }
 
-const LIST_CONCURRENCY = 64
-
+/**
+ * A folder's children with their metadata. The lstat calls are synchronous: on metadata the kernel has
+ * cached they take a microsecond or two, where a call through the thread pool costs ten times that,
+ * and a walk makes one per file.
+ */
 const listAt = async (abs: string): Promise<ReadonlyArray<Listed>> => {
   // Staged writes are never part of a snapshot.
   const names = (await fs.readdir(abs)).filter((name) => !isTempName(name))
-  const found: Array<Listed | null> = new Array(names.length).fill(null)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < names.length; i = next++) {
-      const name = names[i] ?? ''
-      const entry = await statAt(nodePath.join(abs, name))
-      // A child deleted since readdir is simply not there any more.
-      if (entry !== null) found[i] = { name, entry }
-    }
+  const found: Listed[] = []
+  for (const name of names) {
+    const child = nodePath.join(abs, name)
+    const st = lstatSyncOrNull(child)
+    // A child deleted since readdir is simply not there any more.
+    if (st !== null) found.push({ name, entry: await foundOf(child, st) })
   }
-  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, names.length) }, worker))
-  return found.filter((listed): listed is Listed => listed !== null)
+  return found
+}
+
+const lstatSyncOrNull = (abs: string): Stats | null => {
+  const st = lstatSync(abs, { throwIfNoEntry: false })
+  return st ?? null
 }
 
 const asEntry = (abs: string, found: Found | null): Entry => {
@@ -137,6 +141,25 @@ const asEntry = (abs: string, found: Found | null): Entry => {
 const tempBeside = (abs: string): string =>
   nodePath.join(nodePath.dirname(abs), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`)
 
+const CHUNK = 1 << 20
+
+/** The file's bytes in chunks, read straight from the handle (a stream costs more than small files take). */
+async function* chunksOf(handle: fs.FileHandle): AsyncIterable<Uint8Array> {
+  try {
+    // Sized to the file (plus one byte, to see the end in one read when it did not grow).
+    const size = Math.min(CHUNK, (await handle.stat()).size + 1)
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(size)
+      const { bytesRead } = await handle.read(buffer, 0, size, null)
+      if (bytesRead === 0) return
+      yield bytesRead === size ? buffer : buffer.subarray(0, bytesRead)
+      if (bytesRead < size) return
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
 const writeAll = async (handle: fs.FileHandle, data: AsyncIterable<Uint8Array>): Promise<void> => {
   for await (const chunk of data) {
     for (let offset = 0; offset < chunk.length; ) {
@@ -146,11 +169,13 @@ const writeAll = async (handle: fs.FileHandle, data: AsyncIterable<Uint8Array>):
   }
 }
 
+/** New files get the usual mode (0666, or 0777 when executable) less the umask, like cp and git. */
+const modeFor = (exec: boolean): number => (exec ? 0o777 : 0o666)
+
 const writeTemp = async (temp: string, data: AsyncIterable<Uint8Array>, meta: WriteMeta): Promise<void> => {
-  const handle = await fs.open(temp, 'wx')
+  const handle = await fs.open(temp, 'wx', modeFor(meta.exec))
   try {
     await writeAll(handle, data)
-    await handle.chmod(withExec((await handle.stat()).mode, meta.exec))
     await handle.utimes(Date.now() / 1000, meta.mtimeMs / 1000)
   } catch (err) {
     await handle.close().catch(() => undefined)
@@ -282,11 +307,7 @@ export const localStorage = (root: string): Storage => {
         return listAt(abs)
       }),
     read: (path) =>
-      attempt(
-        'read',
-        path,
-        async (abs): Promise<AsyncIterable<Uint8Array>> => (await openFile(abs)).createReadStream(),
-      ),
+      attempt('read', path, async (abs): Promise<AsyncIterable<Uint8Array>> => chunksOf(await openFile(abs))),
     stage: (path, data, meta) =>
       attempt('stage', path, async (abs) => {
         const temp = tempBeside(abs)

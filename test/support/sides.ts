@@ -52,10 +52,15 @@ export const clock = (start = 1_700_000_000_000): (() => number) => {
 const sorted = (tree: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(tree).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
-export const memorySide = (now: () => number, options: { exists?: boolean } = {}): TestSide => {
+export const memorySide = (
+  now: () => number,
+  options: { exists?: boolean; caseSensitive?: boolean; normalizesUnicode?: boolean } = {},
+): TestSide => {
   const storage = memoryStorage({
     root: `memory:/${Math.random().toString(36).slice(2)}`,
     exists: options.exists ?? true,
+    caseSensitive: options.caseSensitive ?? true,
+    normalizesUnicode: options.normalizesUnicode ?? false,
   })
   return {
     storage,

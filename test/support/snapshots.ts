@@ -22,7 +22,13 @@ export const entriesOf = (spec: Spec): Map<RelPath, Entry> => {
 export const snapshot = (root: string, spec: Spec, extra: Partial<Snapshot> = {}): Snapshot => ({
   root,
   exists: true,
-  capabilities: { caseSensitive: true, mtimePrecisionMs: 1, symlinks: true, execBit: true },
+  capabilities: {
+    caseSensitive: true,
+    normalizesUnicode: false,
+    mtimePrecisionMs: 1,
+    symlinks: true,
+    execBit: true,
+  },
   entries: entriesOf(spec),
   excluded: [],
   ignoreFiles: {},

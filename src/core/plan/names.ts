@@ -8,17 +8,24 @@ import type { Snapshot } from '../snapshot.ts'
 import type { SyncState } from '../sync-state.ts'
 
 /**
- * One name, however each side spells it: the NFC form, and lower case when either side ignores case.
- * On such a side `Readme.md` and `README.md` are one file, and everywhere the composed and decomposed
- * forms of `é` are one name to a person, so the planner matches them as one.
+ * One name, however each side spells it: lower case when either side ignores case, the NFC form when
+ * either side ignores the Unicode form. On such a side `Readme.md` and `README.md` (or `é` composed and
+ * decomposed) are one file, so the planner matches them as one. Where both sides tell them apart, they
+ * are two names, as they are two files on both.
  */
-export const folderOf = (caseSensitive: boolean): ((path: string) => string) => {
+export const folderOf = (caseSensitive: boolean, normalizes: boolean): ((path: string) => string) => {
   const ascii = /^[\x20-\x7e]*$/
   return (path) => {
-    const form = ascii.test(path) ? path : path.normalize('NFC')
+    const form = normalizes && !ascii.test(path) ? path.normalize('NFC') : path
     return caseSensitive ? form : form.toLowerCase()
   }
 }
+
+export const folderFor = (source: Snapshot, destination: Snapshot): ((path: string) => string) =>
+  folderOf(
+    source.capabilities.caseSensitive && destination.capabilities.caseSensitive,
+    source.capabilities.normalizesUnicode || destination.capabilities.normalizesUnicode,
+  )
 
 export interface Aligned {
   readonly source: Snapshot
@@ -47,7 +54,7 @@ export const alignNames = (
   state: SyncState | null,
   mode: ModeShape,
 ): Aligned => {
-  const fold = folderOf(source.capabilities.caseSensitive && destination.capabilities.caseSensitive)
+  const fold = folderFor(source, destination)
   if (!needsAligning(source, destination, fold)) return { source, destination, moves: [], collisions: [] }
 
   const sides = { source, destination }

@@ -1,7 +1,7 @@
 import type { CloneAction, CopyAction, DeleteAction, MkdirAction, MoveAction } from '../action.ts'
 import { type Comparison, sameAcross, sameOnSide } from '../compare.ts'
 import type { Entry, FileEntry } from '../entry.ts'
-import type { RelPath } from '../rel-path.ts'
+import { isWithin, type RelPath } from '../rel-path.ts'
 import { otherSide, type Side, targetOf } from '../side.ts'
 import type { Snapshot } from '../snapshot.ts'
 import type { SyncState } from '../sync-state.ts'
@@ -78,7 +78,14 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
   const clones: CloneAction[] = []
   for (const side of ['source', 'destination'] as const) {
     const other = otherSide(side)
-    const candidates = copies.filter((c) => targetOf(c.direction) === side && isPlainCopy(c))
+    // A copy into a path whose folder goes first (a folder replaced by a file) waits for that delete,
+    // which runs after moves and local copies: it stays a copy.
+    const freed = new Set(deletes.filter((d) => d.side === side).map((d) => d.path))
+    // Nor is a file moved from a path that becomes a folder (a file replaced by a folder holding it).
+    const remade = new Set(emitted.mkdirs.filter((m) => m.side === side).map((m) => m.path))
+    const candidates = copies.filter(
+      (c) => targetOf(c.direction) === side && isPlainCopy(c) && !freed.has(c.path),
+    )
     if (candidates.length === 0) continue
     const gone = deletes.filter((d) => d.side === side && d.entry.kind === 'file')
 
@@ -107,7 +114,7 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
         },
       )
       const only = found.length === 1 ? found[0] : undefined
-      if (only === undefined) continue
+      if (only === undefined || remade.has(only.from.path) || isWithin(copy.path, only.from.path)) continue
       matchOf.set(copy.path, only)
       claims.set(only.from.path, [...(claims.get(only.from.path) ?? []), copy.path])
     }
@@ -154,7 +161,7 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
     const holders = indexOf(kept, context.state, side)
     const cloned = new Set<RelPath>()
     for (const copy of copies) {
-      if (targetOf(copy.direction) !== side || !isPlainCopy(copy)) continue
+      if (targetOf(copy.direction) !== side || !isPlainCopy(copy) || freed.has(copy.path)) continue
       const y = copy.entry
       const sources = lookup(holders, y, copy.path, side, context.state).filter((c) => {
         const x = snapshot.entries.get(c)

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import type { Compare } from '../../src/core/policy.ts'
+import { session } from '../support/session.ts'
+import { memoryPair } from '../support/sides.ts'
+
+const t = 1_750_000_000_000
+
+describe.each(['size-mtime', 'checksum'] as const)('comparing with --compare %s', (compare: Compare) => {
+  it('same content with different mtimes is neither a conflict nor a transfer, only a state update', async () => {
+    const pair = memoryPair()
+    await pair.source.put('a.txt', 'same words', { mtimeMs: t })
+    await pair.destination.put('a.txt', 'same words', { mtimeMs: t + 3_600_000 })
+    const run = session(pair, { compare })
+    const { plan } = await run.sync()
+    expect(plan.actions).toEqual([])
+    expect(plan.conflicts).toEqual([])
+    expect(plan.records.map((r) => r.path)).toEqual(['a.txt'])
+
+    // A touch on one side later: the content did not change, so nothing travels.
+    await pair.source.put('a.txt', 'same words', { mtimeMs: t + 7_200_000 })
+    const again = await run.sync()
+    expect(again.plan.actions).toEqual([])
+    expect(again.plan.conflicts).toEqual([])
+    expect((await run.plan()).records).toEqual([])
+  })
+
+  it(
+    compare === 'checksum'
+      ? 'two files with the same size and mtime but other bytes are told apart'
+      : 'two files with the same size and mtime but other bytes look the same (the documented limit of size-mtime)',
+    async () => {
+      const pair = memoryPair()
+      await pair.source.put('a.txt', 'abc', { mtimeMs: t })
+      await pair.destination.put('a.txt', 'xyz', { mtimeMs: t })
+      const { plan } = await session(pair, { compare }).sync()
+      if (compare === 'checksum') {
+        expect(plan.conflicts.map((c) => c.path)).toEqual(['a.txt'])
+        expect(await pair.destination.tree()).toMatchObject({ 'a.txt': 'abc' })
+      } else {
+        expect(plan.conflicts).toEqual([])
+        expect(plan.actions).toEqual([])
+        expect(await pair.destination.tree()).toEqual({ 'a.txt': 'xyz' })
+      }
+    },
+  )
+})
