@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { type Action, targetOfAction } from '../core/action.ts'
+import { type Action, type CopyAction, targetOfAction } from '../core/action.ts'
 import type { Comparison } from '../core/compare.ts'
 import type { Blocked, Plan } from '../core/plan-file.ts'
 import { ancestorsOf, isWithin, type RelPath } from '../core/rel-path.ts'
@@ -8,6 +8,7 @@ import { type Side, targetOf } from '../core/side.ts'
 import type { SyncState } from '../core/sync-state.ts'
 import { type StorageError, storageError } from '../storage/storage.ts'
 import type { Backup } from './backup.ts'
+import type { PauseGate } from './pause.ts'
 import { defaultRetry, type RetryPolicy, withRetries } from './retry.ts'
 import { type ActionOutcome, runAction } from './run-action.ts'
 import { type Finished, settle, settledOf } from './settle.ts'
@@ -67,6 +68,10 @@ export interface ApplyOptions {
   readonly backup?: Backup
   /** How many copies run at once. */
   readonly transfers?: number
+  /** Wraps each transfer's bytes (to count them as they go). */
+  readonly meter?: (action: CopyAction, data: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>
+  /** While paused, no new action starts. */
+  readonly pause?: PauseGate
 }
 
 export interface ApplyReport {
@@ -133,7 +138,12 @@ export const applyPlan =
       ),
       execBit: sides.source.capabilities.execBit && sides.destination.capabilities.execBit,
     }
-    const context = { sides, how, ...(options.backup === undefined ? {} : { backup: options.backup }) }
+    const context = {
+      sides,
+      how,
+      ...(options.backup === undefined ? {} : { backup: options.backup }),
+      ...(options.meter === undefined ? {} : { meter: options.meter }),
+    }
     const retry = options.retry ?? defaultRetry
     const sleep = options.sleep ?? wait
     const finished: Array<Finished | undefined> = new Array(plan.actions.length)
@@ -165,6 +175,7 @@ export const applyPlan =
     const inFlight = new Set<Promise<void>>()
     const limit = Math.max(1, options.transfers ?? 1)
     for (const [index, action] of plan.actions.entries()) {
+      await options.pause?.wait(options.signal)
       if (options.signal?.aborted === true) break
       if (action.kind !== 'copy') await Promise.all(inFlight)
       const task = run(index, action).finally(() => inFlight.delete(task))

@@ -2,6 +2,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan } from '../apply/apply.ts'
 import { backupIn } from '../apply/backup.ts'
+import type { PauseGate } from '../apply/pause.ts'
+import { progressTracker } from '../apply/progress.ts'
+import type { ProgressListener } from '../apply/progress-event.ts'
 import type { RetryPolicy } from '../apply/retry.ts'
 import type { ActionOutcome } from '../apply/run-action.ts'
 import type { Sides } from '../apply/sides.ts'
@@ -26,6 +29,10 @@ export interface ApplyPairInput {
   readonly sides: Sides
   readonly stateFile: string
   readonly onEvent?: (event: ApplyEvent) => void
+  /** Progress for people and programs: transfers with bytes, speed and ETA, moves, deletes (see ProgressEvent). */
+  readonly onProgress?: ProgressListener
+  /** Holds back new actions while paused (the ones running finish). */
+  readonly pause?: PauseGate
   readonly signal?: AbortSignal
   readonly retry?: RetryPolicy
   readonly transfers?: number
@@ -81,13 +88,25 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
     resumed !== undefined,
   )
   const now = input.now ?? (() => new Date())
+  const tracker =
+    input.onProgress === undefined ? undefined : progressTracker(plan, input.onProgress, Date.now)
+  tracker?.start()
   const applied = await applyPlan(plan, sides, {
     current: current.right,
     fresh: () => freshState(roots.source, roots.destination),
     journal,
     ...(resumed === undefined ? {} : { resumed }),
     ...(checkpoint === undefined ? {} : { checkpoint }),
-    ...(input.onEvent === undefined ? {} : { onEvent: input.onEvent }),
+    ...(tracker === undefined && input.onEvent === undefined
+      ? {}
+      : {
+          onEvent: (event: ApplyEvent) => {
+            tracker?.onApplyEvent(event)
+            input.onEvent?.(event)
+          },
+        }),
+    ...(tracker === undefined ? {} : { meter: tracker.meter }),
+    ...(input.pause === undefined ? {} : { pause: input.pause }),
     ...(input.signal === undefined ? {} : { signal: input.signal }),
     ...(input.retry === undefined ? {} : { retry: input.retry }),
     ...(input.transfers === undefined ? {} : { transfers: input.transfers }),
@@ -100,6 +119,7 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
     if (resumed === undefined) await removeJournal(journalFile)
     return applied
   }
+  tracker?.finish(applied.right)
   const saved = await saveState(stateFile, applied.right.state)()
   if (E.isLeft(saved)) {
     await journal.close()

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { ProgressListener } from '../apply/progress-event.ts'
 import type { Sides } from '../apply/sides.ts'
 import { hashRequests } from '../core/plan/hash-requests.ts'
 import { folderFor } from '../core/plan/names.ts'
@@ -7,6 +8,7 @@ import { type PlanError, plan as planOf } from '../core/plan/plan.ts'
 import type { Plan } from '../core/plan-file.ts'
 import type { Policy } from '../core/policy.ts'
 import type { RelPath } from '../core/rel-path.ts'
+import type { Side } from '../core/side.ts'
 import type { Snapshot } from '../core/snapshot.ts'
 import type { SyncState } from '../core/sync-state.ts'
 import { type HashError, withCachedHashes, withHashes } from '../snapshot/fill-hashes.ts'
@@ -23,6 +25,8 @@ export interface PlanPairInput {
     readonly source?: ReadonlyArray<RelPath>
     readonly destination?: ReadonlyArray<RelPath>
   }
+  /** Scan progress, a `scan-start` and a `scan-complete` per folder. */
+  readonly onProgress?: ProgressListener
 }
 
 /**
@@ -35,9 +39,16 @@ export const planPair =
   (input: PlanPairInput): TE.TaskEither<PlanPairError, Plan> =>
   async () => {
     const { sides, state, policy } = input
+    const scanOptions = (side: Side) => ({
+      ignore: policy.ignore,
+      ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress, side }),
+    })
     const [taken1, taken2] = await Promise.all([
-      takeSnapshot(sides.source, { ignore: policy.ignore, exclude: input.exclude?.source ?? [] })(),
-      takeSnapshot(sides.destination, { ignore: policy.ignore, exclude: input.exclude?.destination ?? [] })(),
+      takeSnapshot(sides.source, { ...scanOptions('source'), exclude: input.exclude?.source ?? [] })(),
+      takeSnapshot(sides.destination, {
+        ...scanOptions('destination'),
+        exclude: input.exclude?.destination ?? [],
+      })(),
     ])
     if (E.isLeft(taken1)) return taken1
     if (E.isLeft(taken2)) return taken2

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { ProgressListener } from '../apply/progress-event.ts'
 import type { Entry } from '../core/entry.ts'
 import { IGNORE_FILE, type Matcher, matcherOf, patternsOf } from '../core/ignore-rules.ts'
 import { child, comparePaths, type RelPath } from '../core/rel-path.ts'
+import type { Side } from '../core/side.ts'
 import type { Snapshot, Warning } from '../core/snapshot.ts'
 import type { Storage, StorageError } from '../storage/storage.ts'
 
@@ -23,6 +25,9 @@ export interface SnapshotOptions {
   readonly exclude?: ReadonlyArray<RelPath>
   /** How many folders are listed at once. */
   readonly concurrency?: number
+  /** `scan-start` and `scan-complete` for each folder, named as `side`. */
+  readonly onProgress?: ProgressListener
+  readonly side?: Side
 }
 
 const MAX_IGNORE_FILE_BYTES = 1 << 20
@@ -67,7 +72,9 @@ export const takeSnapshot =
     const concurrency = options.concurrency ?? 16
     let failure: E.Either<SnapshotError, never> | undefined
 
+    const side = options.side ?? 'source'
     const visit = async (folder: Folder): Promise<void> => {
+      options.onProgress?.({ type: 'scan-start', side, folder: folder.path })
       const listed = await storage.list(folder.path)()
       if (E.isLeft(listed)) {
         failure ??= unreadable(folder.path, listed.left)
@@ -106,6 +113,14 @@ export const takeSnapshot =
         entries.set(path, entry)
         if (entry.kind === 'dir') queue.push({ path, files })
       }
+      const folders = listed.right.filter((c) => c.entry.kind === 'dir').length
+      options.onProgress?.({
+        type: 'scan-complete',
+        side,
+        folder: folder.path,
+        files: listed.right.length - folders,
+        folders,
+      })
     }
 
     const running = new Set<Promise<void>>()
