@@ -1,6 +1,9 @@
 /** syncengine: keep two file trees in sync through a plan you can read before anything is touched. */
 
 export { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan, isComplete } from './apply/apply.ts'
+export { type PauseGate, pauseGate } from './apply/pause.ts'
+export type * from './apply/progress-event.ts'
+export type { RetryPolicy } from './apply/retry.ts'
 export type { ActionOutcome } from './apply/run-action.ts'
 export type { Sides } from './apply/sides.ts'
 export type { Action } from './core/action.ts'
@@ -21,7 +24,18 @@ export { plainStyle, render, type Style } from './core/render.ts'
 export { Snapshot } from './core/snapshot.ts'
 export { SyncState } from './core/sync-state.ts'
 export { type ApplyPairError, applyPair } from './pair/apply-pair.ts'
-export { planJson, readPlanFile, writePlanFile } from './pair/plan-file-io.ts'
+export {
+  countsOf,
+  createSyncEngine,
+  type EngineOptions,
+  type FolderTransfer,
+  type PairSpec,
+  type SyncCounts,
+  type SyncEngine,
+  type SyncError,
+  type SyncResult,
+} from './pair/engine.ts'
+export { planDigest, planJson, readPlanFile, writePlanFile } from './pair/plan-file-io.ts'
 export { type PlanPairError, planPair } from './pair/plan-pair.ts'
 export { syncPair } from './pair/sync-pair.ts'
 export { type SnapshotError, takeSnapshot } from './snapshot/snapshot.ts'
