@@ -112,6 +112,11 @@ export const takeSnapshot =
         }
         entries.set(path, entry)
         if (entry.kind === 'dir') queue.push({ path, files })
+        if (entry.kind === 'symlink' && leavesRoot(folder.path, entry.target))
+          warnings.push({
+            path,
+            message: `symlink to ${entry.target} points outside the root; it is synced as a link and never followed`,
+          })
       }
       const folders = listed.right.filter((c) => c.entry.kind === 'dir').length
       options.onProgress?.({
@@ -160,6 +165,18 @@ const readText = async (storage: Storage, path: RelPath): Promise<E.Either<Stora
     return E.left({ _tag: 'StorageError', op: 'read', path, code: 'EIO', message: String(error) })
   }
   return E.right(Buffer.concat(chunks).toString('utf8'))
+}
+
+/** Whether a link's target, read from its folder, lands outside the root. */
+export const leavesRoot = (folder: string, target: string): boolean => {
+  if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target)) return true
+  let depth = folder === '' ? 0 : folder.split('/').length
+  for (const segment of target.split(/[\\/]/)) {
+    if (segment === '..') depth--
+    else if (segment !== '' && segment !== '.') depth++
+    if (depth < 0) return true
+  }
+  return false
 }
 
 /** sha256 over the sorted entries: two snapshots with the same fingerprint hold the same tree. */

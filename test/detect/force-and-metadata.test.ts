@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process'
 import { chmod, lstat, readlink, stat, symlink, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MODES, type Mode } from '../../src/core/policy.ts'
+import { leavesRoot } from '../../src/snapshot/snapshot.ts'
 import { session } from '../support/session.ts'
 import { localPair, memoryPair, type TestPair } from '../support/sides.ts'
 
@@ -90,5 +92,46 @@ describe('metadata on local disk', () => {
     await run.sync()
     expect((await stat(join(pair.source.storage.root, 'tool.sh'))).mode & 0o111).toBe(0)
     expect((await run.plan()).actions).toEqual([])
+  })
+})
+
+describe('links that leave the root', () => {
+  it.each([
+    ['', '/etc/passwd', true],
+    ['', '../outside', true],
+    ['a/b', '../../x', false],
+    ['a/b', '../../../x', true],
+    ['a', './b/../c', false],
+    ['', 'C:\\Windows', true],
+  ])('in %j, a link to %j leaves the root: %s', (folder, target, leaves) => {
+    expect(leavesRoot(folder, target)).toBe(leaves)
+  })
+
+  it('are reported in the plan, and still synced as links', async () => {
+    const pair = memoryPair()
+    await pair.source.symlink('escape', '../../etc')
+    const { plan } = await session(pair).sync()
+    expect(plan.warnings).toEqual([
+      {
+        path: 'escape',
+        message: expect.stringContaining('source: symlink to ../../etc points outside the root'),
+      },
+    ])
+    expect(await pair.destination.tree()).toEqual({ escape: '-> ../../etc' })
+  })
+})
+
+describe('special files', () => {
+  it('a fifo is skipped with a warning, never read or copied', async () => {
+    const pair = await localPair()
+    try {
+      execFileSync('mkfifo', [join(pair.source.storage.root, 'pipe')])
+      await pair.source.put('a.txt', 'a')
+      const { plan } = await session(pair).sync()
+      expect(plan.warnings).toEqual([{ path: 'pipe', message: expect.stringContaining('skipped fifo') }])
+      expect(await pair.destination.tree()).toEqual({ 'a.txt': 'a' })
+    } finally {
+      await pair.cleanup()
+    }
   })
 })
