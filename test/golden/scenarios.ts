@@ -174,6 +174,52 @@ export const scenarios: ReadonlyArray<GoldenScenario> = [
     plan: async () => (await renamedOnSource()).plan({ mode: 'source-backup' }),
   },
   {
+    name: 'move-across-folders',
+    about: 'two-way: the destination moved a file into a new folder; the source gets the folder and the same move',
+    plan: async () => {
+      const pair = await synced({ 'inbox/invoice.pdf': 'invoice\n', 'inbox/letter.txt': 'letter\n' })
+      pair.destination.mkdir('archive/2026')
+      await pair.destination.rename('inbox/invoice.pdf', 'archive/2026/invoice.pdf')
+      return pair.plan()
+    },
+  },
+  {
+    name: 'rename-and-edit',
+    about: 'two-way: the source renamed draft.md to final.md and then edited it: a move, then the new content',
+    plan: async () => {
+      const pair = await synced({ 'draft.md': 'first draft\n' })
+      await pair.source.rename('draft.md', 'final.md')
+      pair.source.put('final.md', 'final text, longer than the draft\n', 10)
+      return pair.plan()
+    },
+  },
+  {
+    name: 'case-only-rename',
+    about: 'two-way: the source renamed readme.md to README.md; the destination gets the same rename',
+    plan: async () => {
+      const pair = await synced({ 'readme.md': 'hello\n' })
+      await pair.source.rename('readme.md', 'README.md')
+      return pair.plan()
+    },
+  },
+  {
+    name: 'mirror-undoes-target-rename',
+    about: 'source-to-destination: a rename made on the mirror is moved back',
+    plan: async () => {
+      const pair = await synced({ 'a.txt': 'a\n', 'b.txt': 'b\n' })
+      await pair.destination.rename('a.txt', 'renamed-by-hand.txt')
+      return pair.plan({ mode: 'source-to-destination' })
+    },
+  },
+  {
+    name: 'force-upload',
+    about: 'two-way with `--force-upload`: files already alike are sent again, marked forced',
+    plan: async () => {
+      const pair = await synced({ 'a.txt': 'a\n', 'b.txt': 'b\n' })
+      return pair.plan({ force: { upload: true, download: false } })
+    },
+  },
+  {
     name: 'ignore-rules',
     about:
       'first sync with `--ignore *.tmp` and a `.syncignore` (`*.log`, `!keep.log`, `build/`); each side’s rules apply to both',
