@@ -119,9 +119,11 @@ const runCopy = async (
     ...(fromPath === path ? [{ path, side: from, entry: withHash(asEntry(fromNow), entry) }] : []),
     { path, side: target, entry: withHash(written, entry) },
   ]
-  // A forced copy replaces a file that is already the same; otherwise the same file there means done.
+  // A forced copy replaces a file that is already the same; otherwise the same file there means done
+  // (unless it is still the very version the copy is to replace: two files may share size and mtime).
   if (
     action.forced !== true &&
+    !(replaces !== null && matches(replaces, targetNow)) &&
     targetNow !== null &&
     targetNow.kind !== 'special' &&
     sameAcross(entry, targetNow, how)
@@ -237,7 +239,16 @@ const runMove = async (action: MoveAction, { sides }: RunContext): Promise<Actio
     if (renamed.left.code === 'EEXIST') return drifted(`${action.to} is taken on ${action.side}`)
     return { status: 'failed', error: renamed.left }
   }
-  return { status: 'applied', effects: effects(asEntry(await must(storage.stat(action.to)))) }
+  // A file found elsewhere by its content may carry another mtime or exec bit than the other side's:
+  // after the move it gets theirs, so both sides hold the same thing.
+  const moved = await must(storage.stat(action.to))
+  if (moved?.kind === 'file' && peer?.kind === 'file') {
+    if (moved.mtimeMs !== peer.mtimeMs) await must(storage.setMtime(action.to, peer.mtimeMs))
+    if (moved.exec !== peer.exec && storage.capabilities.execBit)
+      await must(storage.setExec(action.to, peer.exec))
+    return { status: 'applied', effects: effects(asEntry(await must(storage.stat(action.to)))) }
+  }
+  return { status: 'applied', effects: effects(asEntry(moved)) }
 }
 
 /** A copy within one side: read there, staged beside the target, committed once both ends still look right. */
@@ -246,9 +257,10 @@ const runClone = async (action: CloneAction, { sides, how }: RunContext): Promis
   const { entry, from, to } = action
   const fromNow = await must(storage.stat(from))
   const toNow = await must(storage.stat(to))
+  const peer = action.peer
   const effects = (written: Entry | null): ReadonlyArray<Effect> => [
     { path: to, side: action.side, entry: written },
-    { path: to, side: otherSide(action.side), entry: action.peer },
+    ...(peer === undefined ? [] : [{ path: to, side: otherSide(action.side), entry: peer }]),
   ]
   if (toNow !== null && toNow.kind !== 'special' && sameAcross(entry, toNow, how))
     return { status: 'already-done', effects: effects(toNow) }
@@ -261,7 +273,9 @@ const runClone = async (action: CloneAction, { sides, how }: RunContext): Promis
         ? await must(async () => {
             const data = await storage.read(from)()
             if (E.isLeft(data)) return data
-            return storage.stage(to, data.right, { mtimeMs: entry.mtimeMs, exec: entry.exec })()
+            // Written as the other side holds it, mtime and exec bit included.
+            const like = peer?.kind === 'file' ? peer : entry
+            return storage.stage(to, data.right, { mtimeMs: like.mtimeMs, exec: like.exec })()
           })
         : drifted('a folder cannot be copied as a file')
   const [fromAfter, toAfter] = [await storage.stat(from)(), await storage.stat(to)()]

@@ -67,18 +67,21 @@ export const MoveAction = t.intersection([
 export type MoveAction = t.TypeOf<typeof MoveAction>
 
 /**
- * Copies a file within one side, from `from` to `to`, instead of transferring it again: the other side
- * holds the same content at `to` (`peer`). A backup keeps the old name and gets the new one this way.
+ * Copies a file within one side, from `from` to `to`: a conflict's losing version kept beside it, or,
+ * with `peer`, a file the other side holds at `to` with the same content, instead of a transfer (a
+ * backup keeps the old name of a renamed file and gets the new one this way).
  */
-export const CloneAction = t.type({
-  kind: t.literal('clone'),
-  side: Side,
-  from: RelPath,
-  to: RelPath,
-  entry: Entry,
-  peer: Entry,
-  reason: t.string,
-})
+export const CloneAction = t.intersection([
+  t.type({
+    kind: t.literal('clone'),
+    side: Side,
+    from: RelPath,
+    to: RelPath,
+    entry: Entry,
+    reason: t.string,
+  }),
+  t.partial({ peer: Entry }),
+])
 export type CloneAction = t.TypeOf<typeof CloneAction>
 
 export const Action = taggedUnion(

@@ -11,19 +11,17 @@ export const isChanged = (status: Status): boolean =>
   status === 'created' || status === 'changed' || status === 'deleted'
 
 /**
- * The same path on the same side at two moments. Times come from one clock, so they must match exactly;
- * the backend id is left out, because restoring a file gives it a new one without changing it.
+ * The same path on the same side at two moments: by content when both hashes are known, else by mtime,
+ * which comes from one clock and so must match exactly. The backend id is left out, because restoring a
+ * file gives it a new one without changing it.
  */
 export const sameOnSide = (before: Entry, now: Entry): boolean => {
   switch (before.kind) {
     case 'file':
-      return (
-        now.kind === 'file' &&
-        before.size === now.size &&
-        before.mtimeMs === now.mtimeMs &&
-        before.exec === now.exec &&
-        (before.hash === undefined || now.hash === undefined || before.hash === now.hash)
-      )
+      if (now.kind !== 'file' || before.size !== now.size || before.exec !== now.exec) return false
+      // With both contents known, a new mtime alone (a touch) is no change, as in Unison.
+      if (before.hash !== undefined && now.hash !== undefined) return before.hash === now.hash
+      return before.mtimeMs === now.mtimeMs
     case 'dir':
       return now.kind === 'dir'
     case 'symlink':
@@ -68,4 +66,5 @@ export const recordedAs = (pair: SyncedPair | undefined, source: Entry, destinat
   pair !== undefined && sameRecord(pair[0], source) && sameRecord(pair[1], destination)
 
 const sameRecord = (a: Entry, b: Entry): boolean =>
-  sameOnSide(a, b) && (a.kind !== 'file' || b.kind !== 'file' || (a.id === b.id && a.hash === b.hash))
+  sameOnSide(a, b) &&
+  (a.kind !== 'file' || b.kind !== 'file' || (a.id === b.id && a.hash === b.hash && a.mtimeMs === b.mtimeMs))

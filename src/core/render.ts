@@ -1,6 +1,8 @@
 import type { Action } from './action.ts'
 import { type Entry, isDir, sizeOf } from './entry.ts'
 import type { Conflict, Plan } from './plan-file.ts'
+import { parentOf } from './rel-path.ts'
+import type { Side } from './side.ts'
 
 /** Colors for the terminal; the plain style leaves text as it is (files, pipes, `NO_COLOR`). */
 export interface Style {
@@ -24,6 +26,16 @@ export const plainStyle: Style = {
   bold: same,
 }
 
+export interface RenderOptions {
+  /** Show the first `limit` lines and count the rest; 0 or absent shows them all. */
+  readonly limit?: number
+  /** A plan with more lines than this is shown under a header per folder. */
+  readonly groupAbove?: number
+}
+
+/** Past this many lines a flat list is hard to scan; grouped by folder, a reader can skip a folder. */
+export const GROUP_ABOVE = 40
+
 export const formatBytes = (bytes: number): string => {
   if (bytes < 1024) return `${bytes} B`
   const units = ['KiB', 'MiB', 'GiB', 'TiB']
@@ -43,6 +55,8 @@ interface Line {
   readonly path: string
   readonly size: string
   readonly reason: string
+  /** The folder the line is listed under when the plan is grouped. */
+  readonly folder: string
 }
 
 const shown = (path: string, entry: Entry | null): string => (isDir(entry) ? `${path}/` : path)
@@ -58,6 +72,7 @@ const lineOf = (action: Action, style: Style): Line => {
         path: action.entry.kind === 'symlink' ? `${action.path} -> ${action.entry.target}` : action.path,
         size: action.entry.kind === 'file' ? formatBytes(sizeOf(action.entry)) : '',
         reason: action.reason,
+        folder: parentOf(action.path),
       }
     }
     case 'mkdir':
@@ -68,6 +83,7 @@ const lineOf = (action: Action, style: Style): Line => {
         path: `${action.path}/`,
         size: '',
         reason: action.reason,
+        folder: parentOf(action.path),
       }
     case 'delete':
       return {
@@ -77,8 +93,10 @@ const lineOf = (action: Action, style: Style): Line => {
         path: shown(action.path, action.entry),
         size: '',
         reason: action.reason,
+        folder: parentOf(action.path),
       }
     case 'clone':
+      // A copy made on one side from a file it already holds: no bytes cross between the sides.
       return {
         symbol: '+',
         color: style.add,
@@ -86,6 +104,7 @@ const lineOf = (action: Action, style: Style): Line => {
         path: `${action.from} → ${action.to}`,
         size: '',
         reason: action.reason,
+        folder: parentOf(action.to),
       }
     case 'move':
       return {
@@ -95,6 +114,7 @@ const lineOf = (action: Action, style: Style): Line => {
         path: `${action.from} → ${action.to}`,
         size: '',
         reason: action.reason,
+        folder: parentOf(action.to),
       }
   }
 }
@@ -106,46 +126,136 @@ const conflictLine = (conflict: Conflict, style: Style): Line => ({
   path: shown(conflict.path, conflict.source ?? conflict.destination),
   size: '',
   reason: conflict.reason,
+  folder: parentOf(conflict.path),
 })
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
+/** What the plan does, counted from its actions: a local copy is neither an upload nor a download. */
+export interface Counts {
+  readonly upload: number
+  readonly download: number
+  readonly move: number
+  readonly delete: number
+  readonly conflict: number
+  readonly localCopy: Readonly<Record<Side, number>>
+}
+
+export const countsOf = (plan: Plan): Counts => {
+  let upload = 0
+  let download = 0
+  let move = 0
+  let deletes = 0
+  const localCopy = { source: 0, destination: 0 }
+  for (const action of plan.actions) {
+    switch (action.kind) {
+      case 'copy':
+        if (action.direction === 'upload') upload++
+        else download++
+        break
+      case 'mkdir':
+        if (action.side === 'destination') upload++
+        else download++
+        break
+      case 'delete':
+        deletes++
+        break
+      case 'move':
+        move++
+        break
+      case 'clone':
+        localCopy[action.side]++
+        break
+    }
+  }
+  return { upload, download, move, delete: deletes, conflict: plan.conflicts.length, localCopy }
+}
+
+/** "Plan: 12 to upload, 3 to download, 1 to move, 2 to delete, 1 conflict." Scripts grep for it: keep it. */
 export const summaryLine = (plan: Plan): string => {
-  const s = plan.summary
-  return `Plan: ${s.upload} to upload, ${s.download} to download, ${s.move} to move, ${s.delete.source + s.delete.destination} to delete, ${plural(s.conflict, 'conflict')}.`
+  const c = countsOf(plan)
+  return `Plan: ${c.upload} to upload, ${c.download} to download, ${c.move} to move, ${c.delete} to delete, ${plural(c.conflict, 'conflict')}.`
+}
+
+const legend = (style: Style): string =>
+  `Symbols: ${style.add('+')} create  ${style.change('~')} update  ${style.remove('-')} delete  ${style.move('→')} move  ${style.conflict('!')} conflict`
+
+const folderHeading = (folder: string): string => (folder === '' ? '(top level)' : `${folder}/`)
+
+/** The lines in the order shown: the plan's own order, or by folder (each folder in the plan's order). */
+const arrange = (
+  lines: ReadonlyArray<Line>,
+  grouped: boolean,
+): ReadonlyArray<{ readonly folder: string; readonly lines: ReadonlyArray<Line> }> => {
+  if (!grouped) return [{ folder: '', lines }]
+  const byFolder = new Map<string, Line[]>()
+  for (const line of lines) byFolder.set(line.folder, [...(byFolder.get(line.folder) ?? []), line])
+  return [...byFolder.keys()].sort().map((folder) => ({ folder, lines: byFolder.get(folder) ?? [] }))
+}
+
+const actionLines = (plan: Plan, style: Style, options: RenderOptions): ReadonlyArray<string> => {
+  const all = [
+    ...plan.conflicts.map((c) => conflictLine(c, style)),
+    ...plan.actions.map((a) => lineOf(a, style)),
+  ]
+  const grouped =
+    all.length > (options.groupAbove ?? GROUP_ABOVE) && new Set(all.map((l) => l.folder)).size > 1
+  const limit = options.limit !== undefined && options.limit > 0 ? options.limit : all.length
+  const groups = arrange(all, grouped)
+  const visible = groups.flatMap((g) => g.lines).slice(0, limit)
+  const labelWidth = Math.max(...visible.map((l) => l.label.length))
+  const pathWidth = Math.min(60, Math.max(...visible.map((l) => [...l.path].length)))
+  const sizeWidth = Math.max(...visible.map((l) => l.size.length))
+  const indent = grouped ? '    ' : '  '
+  const format = (line: Line): string => {
+    const cells = [
+      line.color(`${line.symbol} ${line.label.padEnd(labelWidth)}`),
+      line.path.padEnd(pathWidth),
+      line.size.padStart(sizeWidth),
+      style.dim(line.reason),
+    ].filter((_, i) => i !== 2 || sizeWidth > 0)
+    return `${indent}${cells.join('  ')}`.trimEnd()
+  }
+  const out: string[] = []
+  let left = limit
+  for (const group of groups) {
+    if (left <= 0) break
+    if (grouped)
+      out.push(`  ${style.bold(folderHeading(group.folder))} ${style.dim(`(${group.lines.length})`)}`)
+    for (const line of group.lines.slice(0, left)) out.push(format(line))
+    left -= group.lines.length
+  }
+  if (all.length > limit) out.push(style.dim(`  … and ${all.length - limit} more (--limit 0 shows all)`))
+  return out
 }
 
 /**
- * The plan as a reviewer reads it, like Terraform's: where it goes, one line per action (symbol, what,
- * path, size, why), the conflicts, and a summary line.
+ * The plan as a reviewer reads it, like Terraform's: where it goes, a legend, one line per action (symbol,
+ * side or direction, path, size, why) with the conflicts first, a summary line, and why apply would refuse
+ * it when it is blocked. A large plan is grouped under a header per folder; `limit` cuts the list short.
  */
-export const render = (plan: Plan, style: Style = plainStyle): string => {
+export const render = (plan: Plan, style: Style = plainStyle, options: RenderOptions = {}): string => {
   const out: string[] = []
   out.push(style.bold(`${plan.source.root} → ${plan.destination.root}`))
   out.push(style.dim(`mode: ${plan.policy.mode}, conflicts: ${plan.policy.conflict}`))
   out.push('')
-  const lines = [
-    ...plan.conflicts.map((c) => conflictLine(c, style)),
-    ...plan.actions.map((a) => lineOf(a, style)),
-  ]
-  if (lines.length === 0) {
+  if (plan.actions.length + plan.conflicts.length === 0) {
     out.push('No changes. Source and destination are in sync.')
   } else {
-    const labelWidth = Math.max(...lines.map((l) => l.label.length))
-    const pathWidth = Math.min(60, Math.max(...lines.map((l) => [...l.path].length)))
-    const sizeWidth = Math.max(...lines.map((l) => l.size.length))
-    for (const line of lines) {
-      const cells = [
-        line.color(`${line.symbol} ${line.label.padEnd(labelWidth)}`),
-        line.path.padEnd(pathWidth),
-        line.size.padStart(sizeWidth),
-        style.dim(line.reason),
-      ].filter((_, i) => i !== 2 || sizeWidth > 0)
-      out.push(`  ${cells.join('  ')}`.trimEnd())
-    }
+    out.push(style.dim(legend(style)))
+    out.push('')
+    out.push(...actionLines(plan, style, options))
     out.push('')
     out.push(style.bold(summaryLine(plan)))
   }
+  const { localCopy } = countsOf(plan)
+  const copies = (['destination', 'source'] as const).filter((side) => localCopy[side] > 0)
+  if (copies.length > 0)
+    out.push(
+      style.dim(
+        `Local copies: ${copies.map((side) => `${localCopy[side]} on the ${side}`).join(', ')} (no transfer).`,
+      ),
+    )
   const { bytes } = plan.summary
   if (bytes.upload + bytes.download > 0)
     out.push(style.dim(`Transfers: ${formatBytes(bytes.upload)} up, ${formatBytes(bytes.download)} down.`))
@@ -157,5 +267,11 @@ export const render = (plan: Plan, style: Style = plainStyle): string => {
     )
   for (const warning of plan.warnings)
     out.push(style.conflict(`Warning: ${warning.path}: ${warning.message}`))
+  if (plan.blocked !== null)
+    out.push(
+      style.remove(
+        `Blocked: this plan deletes ${plan.blocked.deletes} of ${plan.blocked.files} files on the ${plan.blocked.side} (limit ${plan.blocked.limit}), so apply refuses it. If that is intended, plan again with --allow-mass-delete.`,
+      ),
+    )
   return `${out.join('\n')}\n`
 }

@@ -374,15 +374,18 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
         fileAt(path).exec = exec
       }),
 
-    put: (path, content, opts = {}) =>
+    put: (path, content, opts = {}) => {
+      // Writing over a file keeps its identity, as writing in place keeps an inode.
+      const before = peek(path)
       place(path, {
         kind: 'file',
         content: typeof content === 'string' ? new TextEncoder().encode(content) : content.slice(),
         mtimeMs: keep(opts.mtimeMs ?? clock()),
         exec: opts.exec ?? false,
-        id: newId(),
+        id: before?.kind === 'file' ? before.id : newId(),
         unreadable: false,
-      }),
+      })
+    },
     putDir: (path) => {
       if (peek(path)?.kind !== 'dir') place(path, newDir())
     },

@@ -81,7 +81,9 @@ describe('renames and moves', () => {
     expect(await pair.destination.tree()).toEqual(await pair.source.tree())
   })
 
-  it('a rename plus an edit of the same file is a move, then the new content over it', async () => {
+  it('a rename plus an edit of the same file is a copy of the new bytes and a delete, both saying so', async () => {
+    // A move and then the edit over it would leave the old bytes under the new name in between: an
+    // interrupted apply must leave each path as it was or as it will be.
     pair = await localPair()
     const run = session(pair)
     await pair.source.put('draft.md', 'first draft')
@@ -89,8 +91,11 @@ describe('renames and moves', () => {
     await pair.source.rename('draft.md', 'final.md')
     await pair.source.put('final.md', 'final text, longer')
     const { plan } = await run.sync()
-    expect(lines(plan.actions)).toEqual(['move destination draft.md -> final.md', 'copy upload final.md'])
-    expect(plan.actions[1]).toMatchObject({ replaces: { kind: 'file', size: 'first draft'.length } })
+    expect(lines(plan.actions)).toEqual(['delete destination draft.md', 'copy upload final.md'])
+    expect(plan.actions.map((a) => a.reason)).toEqual([
+      'renamed to final.md and changed on source',
+      'renamed from draft.md and changed on source',
+    ])
     expect(await pair.destination.tree()).toEqual({ 'final.md': 'final text, longer' })
   })
 

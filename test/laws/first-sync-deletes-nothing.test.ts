@@ -68,12 +68,16 @@ const isConflictCopyOf = (copy: string, path: string): boolean => {
 }
 
 describe('first sync deletes nothing', () => {
-  it('a first two-way sync plans no delete, but of a losing version under source, destination or newest', async () => {
+  it('a first two-way sync plans no delete, but of a losing version under source, destination or newest, or of a version first kept beside its path', async () => {
     await fc.assert(
       fc.asyncProperty(unsyncedArbitrary(), async (unsynced) => {
         const { plan, context } = await firstSync(unsynced)
         for (const action of plan.actions) {
           if (action.kind !== 'delete') continue
+          const keptBeside = plan.actions.some(
+            (a) => a.kind === 'clone' && a.side === action.side && a.from === action.path && a.peer === undefined,
+          )
+          if (keptBeside) continue
           const conflict = plan.conflicts.find((c) => c.path === action.path)
           const loser = conflict?.outcome === 'source-wins' ? 'destination' : 'source'
           expect(

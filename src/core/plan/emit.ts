@@ -1,4 +1,4 @@
-import type { CopyAction, DeleteAction, MkdirAction, MoveAction } from '../action.ts'
+import type { CloneAction, CopyAction, DeleteAction, MkdirAction } from '../action.ts'
 import { type Comparison, recordedAs, sameAcross } from '../compare.ts'
 import { dir, type Entry, isDir } from '../entry.ts'
 import type { Conflict, StateRecord } from '../plan-file.ts'
@@ -31,7 +31,7 @@ export const emit = (
   { taken, sourceAt, destinationAt }: Occupancy,
   how: Comparison,
 ): EmittedRows => {
-  const moves: MoveAction[] = []
+  const moves: CloneAction[] = []
   const deletes: DeleteAction[] = []
   const mkdirs: MkdirAction[] = []
   const copies: CopyAction[] = []
@@ -76,10 +76,12 @@ export const emit = (
     const before = moves.length + deletes.length + mkdirs.length + copies.length
     for (const side of SIDES) {
       let current = entryOn(row, side)
+      // The losing version is copied beside its path before anything replaces it, so the path holds the
+      // old version or the new one at every moment, never nothing.
       if (decision.aside?.side === side && current !== null) {
         const to = keepBeside(path, side, current)
         moves.push({
-          kind: 'move',
+          kind: 'clone',
           side,
           from: path,
           to,
@@ -95,7 +97,6 @@ export const emit = (
             replaces: null,
             reason: `conflict: the ${side} version of ${path}`,
           })
-        current = null
       }
       const outcome = outcomeOn(decision, side)
       if (outcome === 'keep') continue

@@ -8,7 +8,7 @@ const bySide = (a: { side: Side }, b: { side: Side }): number =>
 
 /**
  * The order actions run in, each made possible by those before it:
- * 1. conflict losers move aside, freeing their names;
+ * 1. conflict losers are copied beside their names;
  * 2. files and links are deleted;
  * 3. folders are made, parents first;
  * 4. renames and local copies, into folders that now exist;

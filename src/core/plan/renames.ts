@@ -8,8 +8,8 @@ import type { SyncState } from '../sync-state.ts'
 
 /** The actions of a plan by kind, before renames are recognised. */
 export interface Emitted {
-  /** Conflict losers moved beside their path. */
-  readonly asides: ReadonlyArray<MoveAction>
+  /** Conflict losers copied beside their path. */
+  readonly asides: ReadonlyArray<CloneAction>
   readonly deletes: ReadonlyArray<DeleteAction>
   readonly mkdirs: ReadonlyArray<MkdirAction>
   readonly copies: ReadonlyArray<CopyAction>
@@ -119,10 +119,19 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
       claims.set(only.from.path, [...(claims.get(only.from.path) ?? []), copy.path])
     }
     const moved = new Set<RelPath>()
-    const replaced = new Map<RelPath, CopyAction | null>()
+    const absorbed = new Set<RelPath>()
+    const retold = new Map<string, string>()
     for (const [to, { from, evidence }] of matchOf) {
       if (claims.get(from.path)?.length !== 1) continue
       const copy = candidates.find((c) => c.path === to) as CopyAction
+      // A rename that came with an edit stays a copy and a delete: a move and then the new bytes over it
+      // would leave the old version under the new name in between, which an interrupted apply must not.
+      // The reasons say what happened.
+      if (evidence === 'renamed-changed' || !sameAcross(from.entry, copy.entry, context.how)) {
+        retold.set(`copy:${to}`, `renamed from ${from.path} and changed on ${other}`)
+        retold.set(`delete:${from.path}`, `renamed to ${to} and changed on ${other}`)
+        continue
+      }
       renames.push({
         kind: 'move',
         side,
@@ -133,19 +142,22 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
         reason: `renamed on ${other}: ${from.path} → ${to}`,
       })
       moved.add(from.path)
-      // A rename that came with an edit: move, then bring the new content over the moved file.
-      const changed = evidence === 'renamed-changed' || !sameAcross(from.entry, copy.entry, context.how)
-      replaced.set(
-        to,
-        changed ? { ...copy, replaces: from.entry, reason: `renamed and changed on ${other}` } : null,
-      )
+      absorbed.add(to)
     }
-    deletes = deletes.filter((d) => !(d.side === side && moved.has(d.path)))
-    copies = copies.flatMap((c) => {
-      if (targetOf(c.direction) !== side || !replaced.has(c.path)) return [c]
-      const next = replaced.get(c.path)
-      return next === null || next === undefined ? [] : [next]
-    })
+    deletes = deletes
+      .filter((d) => !(d.side === side && moved.has(d.path)))
+      .map((d) =>
+        d.side === side && retold.has(`delete:${d.path}`)
+          ? { ...d, reason: retold.get(`delete:${d.path}`) ?? d.reason }
+          : d,
+      )
+    copies = copies
+      .filter((c) => !(targetOf(c.direction) === side && absorbed.has(c.path)))
+      .map((c) =>
+        targetOf(c.direction) === side && retold.has(`copy:${c.path}`)
+          ? { ...c, reason: retold.get(`copy:${c.path}`) ?? c.reason }
+          : c,
+      )
 
     // Clones: a file this side holds, untouched by the plan, that is the same as one it must receive.
     const snapshot = side === 'source' ? context.source : context.destination
