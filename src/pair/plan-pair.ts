@@ -66,7 +66,7 @@ export const planPair =
     }
     const first = planOf(source, destination, state, policy)
     if (E.isLeft(first)) return first
-    const wanted = hashRequests(first.right.actions, first.right.conflicts)
+    const wanted = hashRequests(first.right.actions, first.right.conflicts, { source, destination })
     if (wanted.source.length + wanted.destination.length === 0) return first
     // The plan names paths as both sides will spell them; each snapshot knows them as listed.
     const fold = folderFor(source, destination)

@@ -34,3 +34,18 @@ export const conflictName = (
     if (!taken(candidate)) return candidate
   }
 }
+
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** Whether `candidate` is a name `conflictName` gives to a version of `path` from `side`, at any time. */
+export const isConflictNameOf = (candidate: RelPath, path: RelPath, side: Side): boolean => {
+  if (parentOf(candidate) !== parentOf(path)) return false
+  const base = baseName(path)
+  const dot = base.lastIndexOf('.')
+  const stem = dot > 0 ? base.slice(0, dot) : base
+  const extension = dot > 0 ? base.slice(dot) : ''
+  const pattern = new RegExp(
+    `^${escaped(stem)}\\.conflict-${side}(-\\d{8}-\\d{6})?(-\\d+)?${escaped(extension)}$`,
+  )
+  return pattern.test(baseName(candidate))
+}

@@ -21,14 +21,14 @@ const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 export interface Occupancy {
   /** Every name in use on either side, synced or not: conflict copies go elsewhere. */
   readonly taken: (path: RelPath) => boolean
-  readonly sourceAt: (path: RelPath) => Entry | null
-  readonly destinationAt: (path: RelPath) => Entry | null
+  /** What `target` already holds beside `path` under conflict names for versions from `side`. */
+  readonly keptBeside: (path: RelPath, side: Side, target: Side) => ReadonlyArray<Entry>
 }
 
 export const emit = (
   rows: ReadonlyArray<Row>,
   decisions: ReadonlyArray<Decision>,
-  { taken, sourceAt, destinationAt }: Occupancy,
+  { taken, keptBeside }: Occupancy,
   how: Comparison,
 ): EmittedRows => {
   const moves: CloneAction[] = []
@@ -55,10 +55,9 @@ export const emit = (
       const side = decision.beside
       const entry = entryOn(row, side)
       const target = otherSide(side)
-      // Named from the entry's own mtime, so a later run finds the copy already there and does nothing.
-      const first = conflictName(path, side, entry ?? dir, () => false)
-      const there = target === 'source' ? sourceAt(first) : destinationAt(first)
-      if (entry !== null && !sameAcross(entry, there, how)) {
+      // A copy kept there before, under any stamp, that holds the same is enough: nothing piles up.
+      const kept = entry === null ? [] : keptBeside(path, side, target)
+      if (entry !== null && !kept.some((there) => sameAcross(entry, there, how))) {
         copies.push({
           kind: 'copy',
           direction: directionTo(target),

@@ -1,8 +1,10 @@
 import type { Action } from '../action.ts'
-import type { Entry } from '../entry.ts'
+import { type Entry, sizeOf } from '../entry.ts'
 import type { Conflict } from '../plan-file.ts'
 import type { RelPath } from '../rel-path.ts'
 import { fromOf, otherSide, type Side, targetOf } from '../side.ts'
+import type { Snapshot } from '../snapshot.ts'
+import { isConflictNameOf } from './conflict-name.ts'
 
 export interface HashRequests {
   readonly source: ReadonlyArray<RelPath>
@@ -17,12 +19,14 @@ const unhashedFile = (entry: Entry | null | undefined): boolean =>
  * - a conflict or an overwrite between two files of the same size: they may well be the same content
  *   (a touched file, a second copy made elsewhere), which is never a conflict and never a transfer;
  * - a delete and a copy of the same size on one side that nothing else ties together: the same content
- *   would make it a move.
+ *   would make it a move;
+ * - a version to keep beside a path, and the copies already kept there: one may hold it already.
  * The caller hashes them and plans again; hashed entries never ask twice.
  */
 export const hashRequests = (
   actions: ReadonlyArray<Action>,
   conflicts: ReadonlyArray<Conflict>,
+  snapshots: { readonly source: Snapshot; readonly destination: Snapshot },
 ): HashRequests => {
   const wanted = { source: new Set<RelPath>(), destination: new Set<RelPath>() }
   const ask = (side: Side, path: RelPath, entry: Entry | null | undefined): void => {
@@ -39,6 +43,15 @@ export const hashRequests = (
   for (const action of actions) {
     if (action.kind === 'copy' && action.forced !== true && action.entry.kind === 'file') {
       const target = targetOf(action.direction)
+      // A version kept beside a path: a copy kept there before may hold the same under another stamp.
+      if (action.from !== undefined) {
+        const from = fromOf(action.direction)
+        const kept = [...snapshots[target].entries].filter(
+          ([p, e]) => isConflictNameOf(p, action.from as RelPath, from) && sizeOf(e) === sizeOf(action.entry),
+        )
+        if (kept.length > 0) ask(from, action.from, action.entry)
+        for (const [p, e] of kept) ask(target, p, e)
+      }
       if (action.replaces?.kind === 'file' && action.replaces.size === action.entry.size) {
         ask(fromOf(action.direction), action.from ?? action.path, action.entry)
         ask(target, action.path, action.replaces)

@@ -8,6 +8,7 @@ import { baseName, comparePaths, parentOf, type RelPath } from '../rel-path.ts'
 import type { Side } from '../side.ts'
 import type { Snapshot } from '../snapshot.ts'
 import type { SyncState } from '../sync-state.ts'
+import { isConflictNameOf } from './conflict-name.ts'
 import { decideOneWay } from './decide-one-way.ts'
 import { decideTwoWay } from './decide-two-way.ts'
 import { type Decision, inSync } from './decision.ts'
@@ -74,8 +75,7 @@ export const plan = (
     decisions,
     {
       taken: (p) => occupied.has(p),
-      sourceAt: (p) => source.entries.get(p) ?? null,
-      destinationAt: (p) => destination.entries.get(p) ?? null,
+      keptBeside: (path, side, target) => keptBeside(target === 'source' ? source : destination, path, side),
     },
     how,
   )
@@ -117,6 +117,9 @@ export const plan = (
     blocked: guardDeletes(actions, files, policy),
   })
 }
+
+const keptBeside = (snapshot: Snapshot, path: RelPath, side: Side): ReadonlyArray<Entry> =>
+  [...snapshot.entries].filter(([p]) => isConflictNameOf(p, path, side)).map(([, entry]) => entry)
 
 const countFiles = (rows: ReadonlyArray<Row>, side: Side): number =>
   rows.filter((row) => row.inScope && row[side] !== null && row[side]?.kind !== 'dir').length
