@@ -60,8 +60,8 @@ export interface ApplyOptions {
    * again. When given, the plan may be applied to the state that interruption left.
    */
   readonly resumed?: ReadonlyMap<number, ActionOutcome>
-  /** The state an interrupted apply of this plan left, which it may continue from. */
-  readonly checkpoint?: { readonly lineage: string; readonly serial: number }
+  /** States earlier applies of this same plan saved, which it may continue from. */
+  readonly checkpoints?: ReadonlyArray<{ readonly lineage: string; readonly serial: number }>
   readonly retry?: RetryPolicy
   readonly sleep?: (ms: number) => Promise<void>
   /** Where deletes and overwrites keep what they remove (the plan's `backupDir`, opened). */
@@ -121,7 +121,7 @@ export const applyPlan =
     }
     const current =
       options.current === null ? null : { lineage: options.current.lineage, serial: options.current.serial }
-    if (!sameState(plan.state, current) && !sameState(options.checkpoint, current))
+    if (!sameState(plan.state, current) && !(options.checkpoints ?? []).some((c) => sameState(c, current)))
       return E.left({ _tag: 'PlanStale', planned: plan.state, current })
     if (plan.blocked !== null) return E.left({ _tag: 'PlanBlocked', ...plan.blocked })
 
@@ -166,7 +166,7 @@ export const applyPlan =
       const done = { action, outcome }
       finished[index] = done
       trouble.note(done)
-      await options.journal?.done(index, done)
+      if (outcome !== earlier) await options.journal?.done(index, done)
       options.onEvent?.({ type: 'action', index, action, outcome })
     }
 
@@ -212,23 +212,22 @@ class Trouble {
   note({ action, outcome }: Finished): void {
     if (outcome.status === 'applied' || outcome.status === 'already-done') return
     const { side, path } = targetOfAction(action)
-    // A move that did not happen leaves its entry where it was.
-    this.paths[side].add(action.kind === 'move' ? action.from : path)
+    this.paths[side].add(path)
+    // A move that did not happen leaves its entry where it was; a version that could not be copied
+    // beside its path must not then be replaced or deleted there.
+    if (action.kind === 'move' || action.kind === 'clone') this.paths[side].add(action.from)
   }
 
   blocks(action: Action): ActionOutcome | undefined {
     const { side, path } = targetOfAction(action)
     const troubled = this.paths[side]
     if (troubled.size === 0) return undefined
-    if (action.kind === 'delete') {
-      for (const p of troubled)
-        if (isWithin(p, path)) return skipped(action, path, `${p} inside it could not be removed`)
-      return undefined
-    }
+    if (troubled.has(path)) return skipped(action, path, 'an earlier action at this path did not succeed')
     for (const folder of ancestorsOf(path))
       if (troubled.has(folder)) return skipped(action, path, `its folder ${folder} could not be made ready`)
-    if (action.kind !== 'mkdir' && troubled.has(path))
-      return skipped(action, path, 'what was there could not be removed')
+    if (action.kind === 'delete')
+      for (const p of troubled)
+        if (isWithin(p, path)) return skipped(action, path, `${p} inside it could not be removed`)
     return undefined
   }
 }

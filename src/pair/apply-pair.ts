@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan } from '../apply/apply.ts'
@@ -9,6 +10,7 @@ import type { RetryPolicy } from '../apply/retry.ts'
 import type { ActionOutcome } from '../apply/run-action.ts'
 import type { Sides } from '../apply/sides.ts'
 import type { Plan } from '../core/plan-file.ts'
+import type { Side } from '../core/side.ts'
 import {
   type JournalError,
   journalFileOf,
@@ -22,7 +24,17 @@ import { localStorage } from '../storage/local.ts'
 import { planDigest } from './plan-file-io.ts'
 import { cleanStaged, recoverInterrupted } from './recover.ts'
 
-export type ApplyPairError = ApplyError | StateError | LockError | JournalError
+export type ApplyPairError =
+  | ApplyError
+  | StateError
+  | LockError
+  | JournalError
+  | {
+      readonly _tag: 'BackupInsideRoot'
+      readonly side: Side
+      readonly root: string
+      readonly backupDir: string
+    }
 
 export interface ApplyPairInput {
   readonly plan: Plan
@@ -64,18 +76,21 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
   const roots = { source: plan.source.root, destination: plan.destination.root }
   const journalFile = journalFileOf(stateFile)
   const digest = planDigest(plan)
+  const misplaced = backupInsideRoot(plan)
+  if (misplaced !== undefined) return E.left(misplaced)
 
   const leftover = await readJournal(journalFile)
   if (E.isLeft(leftover)) return leftover
   let resumed: ReadonlyMap<number, ActionOutcome> | undefined
-  let checkpoint: { readonly lineage: string; readonly serial: number } | undefined
+  let checkpoints: ReadonlyArray<{ readonly lineage: string; readonly serial: number }> = []
   if (leftover.right !== null && leftover.right.header.plan === digest) {
     resumed = new Map([...leftover.right.done].map(([index, { outcome }]) => [index, outcome]))
-    checkpoint = leftover.right.checkpoint ?? undefined
+    checkpoints = leftover.right.checkpoints
     await cleanStaged(sides, leftover.right.unfinished)
   } else if (leftover.right !== null) {
-    // Another plan's apply was interrupted: what it did goes into the state first, which makes this
-    // plan stale if it was made before that.
+    // Another plan's apply was interrupted. What it did goes into the state first (which makes this
+    // plan stale if it was made before that); a journal that ends at the state is kept, so its plan
+    // can still be resumed unless this one goes ahead.
     const recovered = await recoverInterrupted(stateFile, roots, sides, leftover.right)
     if (E.isLeft(recovered)) return recovered
   }
@@ -96,7 +111,7 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
     fresh: () => freshState(roots.source, roots.destination),
     journal,
     ...(resumed === undefined ? {} : { resumed }),
-    ...(checkpoint === undefined ? {} : { checkpoint }),
+    checkpoints,
     ...(tracker === undefined && input.onEvent === undefined
       ? {}
       : {
@@ -115,22 +130,33 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
       : { backup: backupIn(localStorage(plan.policy.backupDir), stampOf(now())) }),
   })()
   if (E.isLeft(applied)) {
+    // Refused before anything ran: the journal, ours or another plan's, is as it was.
     await journal.close()
-    if (resumed === undefined) await removeJournal(journalFile)
     return applied
   }
   tracker?.finish(applied.right)
+  // The checkpoint goes to disk before the state: a crash in between leaves a journal that still
+  // names the state on disk (its base or an earlier checkpoint), so the same plan resumes.
+  await journal.checkpoint(applied.right.state)
   const saved = await saveState(stateFile, applied.right.state)()
-  if (E.isLeft(saved)) {
-    await journal.close()
-    return saved
-  }
-  if (applied.right.notStarted > 0) {
-    await journal.checkpoint(applied.right.state)
-    await journal.close()
-  } else {
-    await journal.close()
-    await removeJournal(journalFile)
-  }
+  await journal.close()
+  if (E.isLeft(saved)) return saved
+  if (applied.right.notStarted === 0) await removeJournal(journalFile)
   return applied
+}
+
+/** A backup folder inside a synced root would sync its own backups: refused, even in a hand-edited plan. */
+const backupInsideRoot = (plan: Plan): ApplyPairError | undefined => {
+  const dir = plan.policy.backupDir
+  if (dir === null || !isAbsolute(dir)) return undefined
+  const inside = (folder: string, path: string): boolean => {
+    const rel = relative(folder, path)
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+  }
+  for (const side of ['source', 'destination'] as const) {
+    const root = plan[side].root
+    if (isAbsolute(root) && (inside(root, dir) || inside(dir, root)))
+      return { _tag: 'BackupInsideRoot', side, root, backupDir: dir }
+  }
+  return undefined
 }

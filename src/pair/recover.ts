@@ -4,6 +4,8 @@ import type { Sides } from '../apply/sides.ts'
 import { type RelPath, RelPath as RelPathCodec } from '../core/rel-path.ts'
 import type { Side } from '../core/side.ts'
 import {
+  continuesFrom,
+  endsAt,
   type JournalContent,
   type JournalError,
   journalFileOf,
@@ -30,8 +32,9 @@ export const cleanStaged = async (
 
 /**
  * Folds an interrupted apply's journal into the state: what its finished actions did is recorded, its
- * staged writes are removed, and the journal goes. When the journal's checkpoint is the state itself,
- * the state already holds it all.
+ * staged writes are removed, and the journal goes. A journal that ends exactly at the state (an apply
+ * stopped on purpose, which saved what it did) is kept as it is: its plan can still be resumed. A journal
+ * that names neither the state nor a state it saved is stale and goes.
  */
 export const recoverInterrupted = async (
   stateFile: string,
@@ -41,15 +44,16 @@ export const recoverInterrupted = async (
 ): Promise<E.Either<StateError, boolean>> => {
   const state = await loadState(stateFile, roots)()
   if (E.isLeft(state)) return state
-  await cleanStaged(sides, journal.unfinished)
   const at = state.right === null ? null : { lineage: state.right.lineage, serial: state.right.serial }
-  const base = journal.header.base
-  const fromBase = at !== null && base !== null && at.lineage === base.lineage && at.serial === base.serial
-  if (fromBase && state.right !== null) {
+  if (endsAt(journal, at)) return E.right(false)
+  await cleanStaged(sides, journal.unfinished)
+  // Effects are what the storages reported; folding them again over a state that has some of them
+  // already changes nothing there. A first sync's journal has no state to fold into: its files show up
+  // as alike on both sides next time.
+  if (continuesFrom(journal, at) && state.right !== null) {
     const saved = await saveState(stateFile, recover(state.right, settledFromJournal(journal)))()
     if (E.isLeft(saved)) return saved
   }
-  // A first sync's journal has no state to fold into: its effects show up as "alike on both sides" next time.
   await removeJournal(journalFileOf(stateFile))
   return E.right(true)
 }

@@ -56,7 +56,10 @@ export interface JournalContent {
     number,
     { readonly paths: ReadonlyArray<RelPath>; readonly outcome: ActionOutcome }
   >
-  readonly checkpoint: { readonly lineage: string; readonly serial: number } | null
+  /** The states this plan's applies saved, oldest first: the plan may continue from any of them. */
+  readonly checkpoints: ReadonlyArray<{ readonly lineage: string; readonly serial: number }>
+  /** Actions finished after the last checkpoint: in no saved state yet. */
+  readonly pending: number
 }
 
 export type JournalError = {
@@ -77,30 +80,35 @@ export const readJournal = async (file: string): Promise<E.Either<JournalError, 
     return E.left({ _tag: 'JournalCorrupt', file, message: (error as Error).message })
   }
   const lines = text.split('\n')
-  // A crash can cut the last line short; everything before it was written whole.
+  // A crash can cut a line short, and the next apply goes on after it on a line of its own. Half a line
+  // is a record never completed: its action counts as not done, and is checked again before it runs.
   const parsed: unknown[] = []
-  for (const [i, line] of lines.entries()) {
+  for (const line of lines) {
     if (line.trim() === '') continue
     try {
       parsed.push(JSON.parse(line))
-    } catch {
-      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim() !== ''))
-        return E.left({ _tag: 'JournalCorrupt', file, message: `line ${i + 1} is not JSON` })
-    }
+    } catch {}
   }
+  // Nothing was written (a crash right after the file was made): nothing began.
+  if (parsed.length === 0) return E.right(null)
   const header = JournalHeader.decode(parsed[0])
   if (E.isLeft(header)) return E.left({ _tag: 'JournalCorrupt', file, message: 'no valid header' })
   const begun = new Map<number, { side: Side; folder: string }>()
   const done = new Map<number, { paths: ReadonlyArray<RelPath>; outcome: ActionOutcome }>()
-  let checkpoint: { lineage: string; serial: number } | null = null
+  const checkpoints: Array<{ lineage: string; serial: number }> = []
+  let pending = 0
   for (const [i, line] of parsed.slice(1).entries()) {
     if (BeginLine.is(line)) begun.set(line.begin, { side: line.side, folder: line.folder })
-    else if (DoneLine.is(line)) done.set(line.done, { paths: line.paths, outcome: line.outcome })
-    else if (CheckpointLine.is(line)) checkpoint = line.checkpoint
-    else return E.left({ _tag: 'JournalCorrupt', file, message: `line ${i + 2} is not a journal line` })
+    else if (DoneLine.is(line)) {
+      done.set(line.done, { paths: line.paths, outcome: line.outcome })
+      pending++
+    } else if (CheckpointLine.is(line)) {
+      checkpoints.push(line.checkpoint)
+      pending = 0
+    } else return E.left({ _tag: 'JournalCorrupt', file, message: `line ${i + 2} is not a journal line` })
   }
   const unfinished = [...begun].filter(([index]) => !done.has(index)).map(([, where]) => where)
-  return E.right({ header: header.right, unfinished, done, checkpoint })
+  return E.right({ header: header.right, unfinished, done, checkpoints, pending })
 }
 
 export const settledFromJournal = (content: JournalContent): ReadonlyArray<Settled> =>
@@ -113,6 +121,29 @@ export const settledFromJournal = (content: JournalContent): ReadonlyArray<Settl
 export interface JournalWriter extends Journal {
   readonly checkpoint: (state: { readonly lineage: string; readonly serial: number }) => Promise<void>
   readonly close: () => Promise<void>
+  /** Whether anything was written: a writer that wrote nothing never touched the file. */
+  readonly wrote: () => boolean
+}
+
+type Serial = { readonly lineage: string; readonly serial: number }
+
+/** Whether `state` is where the journal's plan started, or one that plan saved on the way. */
+export const continuesFrom = (content: JournalContent, state: Serial | null): boolean => {
+  const same = (a: Serial | null): boolean =>
+    a === null || state === null ? a === state : a.lineage === state.lineage && a.serial === state.serial
+  return same(content.header.base) || content.checkpoints.some(same)
+}
+
+/** Whether `state` is the last one the journal's plan saved, with nothing done since. */
+export const endsAt = (content: JournalContent, state: Serial | null): boolean => {
+  const last = content.checkpoints.at(-1)
+  return (
+    content.pending === 0 &&
+    last !== undefined &&
+    state !== null &&
+    last.lineage === state.lineage &&
+    last.serial === state.serial
+  )
 }
 
 const FLUSH_EVERY = 64
@@ -127,8 +158,15 @@ export const journalWriter = (file: string, header: JournalHeader, append: boole
   let queue: Promise<void> = Promise.resolve()
   const opened = () => {
     handle ??= (async () => {
-      const h = await open(file, append ? 'a' : 'w', 0o600)
+      const h = await open(file, append ? 'a+' : 'w', 0o600)
       if (!append) await h.write(`${JSON.stringify(header)}\n`)
+      else {
+        // A crash may have cut the last line short: the next line must start on its own.
+        const { size } = await h.stat()
+        const last = Buffer.alloc(1)
+        if (size > 0 && (await h.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 10)
+          await h.write('\n')
+      }
       await h.sync()
       return h
     })()
@@ -148,6 +186,7 @@ export const journalWriter = (file: string, header: JournalHeader, append: boole
     return queue
   }
   return {
+    wrote: () => handle !== undefined,
     begin: (index, action) => {
       const { side, path } = targetOfAction(action)
       return write({ begin: index, side, folder: parentOf(path) }, false)

@@ -246,26 +246,20 @@ const probeNames = async (root: string): Promise<{ caseSensitive: boolean; norma
   }
 }
 
-/** How long a folder checked to be a real folder is trusted without a new lstat. */
-const TRUST_MS = 1000
-
 export const localStorage = (root: string): Storage => {
   const absolute = (path: RelPath | ''): string => (path === '' ? root : nodePath.join(root, path))
 
   // Every operation reaches its path through real folders only: a parent that is a symlink (say, a
-  // folder swapped for a link to /etc after the plan was made) would take it outside the root.
-  const trusted = new Map<string, number>()
+  // folder swapped for a link to /etc after the plan was made) would take it outside the root. Checked
+  // on every call, right before it acts; an lstat of cached metadata costs a microsecond or two.
   const throughFolders = async (path: RelPath | ''): Promise<void> => {
-    const now = Date.now()
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
       const folder = path.slice(0, i)
-      if (now - (trusted.get(folder) ?? -Infinity) < TRUST_MS) continue
-      const st = await lstatOrNull(nodePath.join(root, folder))
+      const st = lstatSyncOrNull(nodePath.join(root, folder))
       if (st?.isSymbolicLink() === true)
         reject('ELOOP', `${folder} is a symbolic link, which is never followed`)
       // Missing, or a file: the operation itself reports that as it would without this check.
       if (st === null || !st.isDirectory()) return
-      trusted.set(folder, now)
     }
   }
 
@@ -338,7 +332,6 @@ export const localStorage = (root: string): Storage => {
             await fs.rename(absolute(from), temp)
             await fs.rename(temp, absolute(to))
           }
-          trusted.clear()
         },
         failure('rename', from, where),
       )
@@ -347,7 +340,6 @@ export const localStorage = (root: string): Storage => {
       attempt('remove', path, async (abs) => {
         if ((await fs.lstat(abs)).isDirectory()) {
           await fs.rmdir(abs)
-          trusted.clear()
         } else await fs.unlink(abs)
       }),
     mkdir: (path) => attempt('mkdir', path, (abs) => fs.mkdir(abs).then(() => undefined)),
