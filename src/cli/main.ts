@@ -1,107 +1,110 @@
 import { Command, CommanderError, Option } from 'commander'
-import { CONFLICT_STRATEGIES, MODES } from '../core/policy.ts'
+import { MODES } from '../core/policy.ts'
 import { applyCommand } from './commands/apply.ts'
+import { initCommand } from './commands/init.ts'
 import { planCommand } from './commands/plan.ts'
 import { showCommand } from './commands/show.ts'
+import { statusCommand } from './commands/status.ts'
 import { syncCommand } from './commands/sync.ts'
 import { ExitCode, type Io } from './io.ts'
+import { configOption, limitOption, pairOptions, progressOption, runOptions } from './options.ts'
 
-const collect = (value: string, previous: ReadonlyArray<string>): ReadonlyArray<string> => [
-  ...previous,
-  value,
-]
+const examples = (...lines: ReadonlyArray<string>): string =>
+  `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}`
 
-const pairOptions = (command: Command): Command =>
+/** Positional arguments `plan`, `sync` and `status` take: two folders, or a pair's name. */
+const pairArguments = (command: Command): Command =>
   command
-    .addOption(new Option('-m, --mode <mode>', 'what goes where').choices(MODES).default('two-way'))
-    .addOption(
-      new Option('-c, --conflict <strategy>', 'what to do when both sides changed a file')
-        .choices(CONFLICT_STRATEGIES)
-        .default('keep-both'),
-    )
-    .addOption(
-      new Option('--compare <how>', 'size-mtime, or checksum to compare contents')
-        .choices(['size-mtime', 'checksum'])
-        .default('size-mtime'),
-    )
-    .option(
-      '--mtime-tolerance <ms>',
-      'mtimes on the two sides this close are the same (default: 1, or the storage’s precision)',
-    )
-    .option('--state <file>', "the pair's state file (default: ~/.local/state/syncengine/<pair>.json)")
-    .option('--ignore <pattern>', 'gitignore pattern to leave alone on both sides (repeatable)', collect, [])
-    .option(
-      '--include <pattern>',
-      'only sync paths matching this gitignore pattern (repeatable)',
-      collect,
-      [],
-    )
-    .option('--force-upload', 're-send files that are already the same, source to destination')
-    .option('--force-download', 're-send files that are already the same, destination to source')
-    .option(
-      '--max-delete <limit>',
-      'block a plan deleting more files than this on a side: a number, or a percentage',
-      '50%',
-    )
-    .option('--allow-mass-delete', 'let a plan over --max-delete through')
-    .option('--backup-dir <dir>', 'keep what deletes and overwrites remove, in <dir>/<side>/<path>.<time>')
-    .option('--no-color', 'plain output, even on a terminal')
+    .argument('[source]', 'source folder, or the name of a pair in syncengine.json')
+    .argument('[destination]', 'destination folder (none with a pair name)')
 
-const runOptions = (command: Command): Command =>
-  command
-    .option('--transfers <n>', 'copies to run at once', '4')
-    .option('--retries <n>', 'retries of an action after a transient error (EIO, EBUSY, timeouts)', '2')
-    .option('--retry-delay <ms>', 'wait before the first retry; doubles after each', '200')
-
-const program = (io: Io, exit: (code: ExitCode) => void): Command => {
+/** The command line, wired to `io`; `exit` receives the exit code of the command that ran. */
+export const cliProgram = (io: Io, exit: (code: ExitCode) => void): Command => {
   const root = new Command('syncengine')
     .description('Keep two folders in sync through a plan you can read before anything is touched.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // One line, like every other error: commander puts its "Did you mean …?" on a line of its own.
+      outputError: (s, write) => write(`${s.trim().split('\n').join(' ')} (run with --help for usage)\n`),
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode found changes,
+3 apply or sync left something undone (skipped, failed, or a conflict for you), 130 interrupted.`,
+    )
 
-  pairOptions(
-    root
-      .command('plan')
-      .description('Compare both sides with the last sync and print what apply would do; save it with --out.')
-      .argument('<source>', 'source folder')
-      .argument('<destination>', 'destination folder'),
+  configOption(
+    progressOption(
+      limitOption(
+        pairOptions(
+          pairArguments(
+            root
+              .command('plan')
+              .usage('[options] SOURCE DESTINATION | NAME | --all')
+              .description(
+                'Compare both sides with the last sync and print what apply would do; save it with --out (a named pair is always saved).',
+              ),
+          ),
+        ),
+      ),
+    ),
   )
+    .option('--all', 'plan every pair of the config, each into --out-dir')
+    .option('--out-dir <dir>', "where plans of named pairs go (default: the config's .syncengine/plans/)")
     .option('-o, --out <file>', 'write the plan as JSON to this file, for review and apply')
     .option('--json', 'print the plan as JSON instead of text')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
     .addHelpText(
       'after',
-      `
-Examples:
-  syncengine plan ./docs /mnt/backup/docs --out plan.json
-  syncengine plan ./photos /media/usb/photos --mode source-backup --ignore '*.tmp' --out plan.json
-  syncengine plan a b --detailed-exitcode >/dev/null; echo $?   # 0: in sync, 2: changes`,
+      examples(
+        'syncengine plan ./docs /mnt/backup/docs --out plan.json',
+        "syncengine plan ./photos /media/usb/photos --mode source-backup --ignore '*.tmp' --out plan.json",
+        'syncengine plan photos                 # the pair "photos" of syncengine.json, saved for apply',
+        'syncengine plan --all                  # every pair, into .syncengine/plans/<pair>.json',
+        'syncengine plan a b --detailed-exitcode >/dev/null; echo $?   # 0: in sync, 2: changes',
+      ),
     )
-    .action(async (source: string, destination: string, flags) =>
-      exit(await planCommand(source, destination, flags, io)),
+    .action(async (source: string | undefined, destination: string | undefined, flags) =>
+      exit(await planCommand(present(source, destination), flags, io)),
     )
 
-  root
-    .command('show')
-    .description('Print a saved plan for review, with its digest.')
-    .argument('<plan>', 'plan file')
+  configOption(
+    limitOption(
+      root
+        .command('show')
+        .description('Print a saved plan for review, with its digest.')
+        .argument('<plan>', 'plan file, or the name of a pair whose saved plan to show'),
+    ),
+  )
     .option('--json', 'print the canonical JSON')
     .option('--no-color', 'plain output, even on a terminal')
     .addHelpText(
       'after',
-      '\nExamples:\n  syncengine show plan.json\n  syncengine show plan.json --json | jq .summary',
+      examples(
+        'syncengine show plan.json',
+        'syncengine show photos                 # the saved plan of the pair "photos"',
+        'syncengine show plan.json --json | jq .summary',
+      ),
     )
     .action(async (file: string, flags) => exit(await showCommand(file, flags, io)))
 
-  runOptions(
-    root
-      .command('apply')
-      .description(
-        'Carry out a reviewed plan. Actions whose paths changed since the plan are skipped, never forced.',
-      )
-      .argument('<plan>', 'plan file written by `syncengine plan --out`')
-      .argument('[roots...]', "SOURCE DESTINATION: refuse the plan unless they are the plan's"),
+  configOption(
+    progressOption(
+      runOptions(
+        root
+          .command('apply')
+          .description(
+            'Carry out reviewed plans, one after the other. Actions whose paths changed since the plan are skipped, never forced.',
+          )
+          .argument(
+            '<plans...>',
+            'plan files written by `syncengine plan`, or names of pairs with a saved plan',
+          ),
+      ),
+    ),
   )
     .option(
       '--state <file>',
@@ -111,40 +114,111 @@ Examples:
       '--expect-digest <sha256>',
       'refuse the plan unless its digest is this one (as printed by plan and show)',
     )
+    .option('--expect-source <dir>', 'refuse the plan unless this is its source folder')
+    .option('--expect-destination <dir>', 'refuse the plan unless this is its destination folder')
+    .option('-q, --quiet', 'no progress display: only problems and the summary')
     .addHelpText(
       'after',
-      '\nExamples:\n  syncengine apply plan.json\n  syncengine apply plan.json ./docs /mnt/backup/docs --expect-digest sha256:3f2a…',
+      examples(
+        'syncengine apply plan.json',
+        'syncengine apply photos                # the saved plan of the pair "photos"',
+        'syncengine apply .syncengine/plans/*.json   # several plans; exits with the worst code',
+        'syncengine apply plan.json --expect-source ./docs --expect-digest sha256:3f2a…',
+      ),
     )
-    .action(async (file: string, roots: ReadonlyArray<string>, flags) =>
-      exit(await applyCommand(file, roots, flags, io)),
-    )
+    .action(async (files: ReadonlyArray<string>, flags) => exit(await applyCommand(files, flags, io)))
 
-  runOptions(
-    pairOptions(
-      root
-        .command('sync')
-        .description('Plan and apply in one go, for scripts that do not review.')
-        .argument('<source>', 'source folder')
-        .argument('<destination>', 'destination folder'),
+  configOption(
+    progressOption(
+      limitOption(
+        runOptions(
+          pairOptions(
+            pairArguments(
+              root
+                .command('sync')
+                .usage('[options] SOURCE DESTINATION | NAME | --all')
+                .description('Plan and apply in one go, for scripts that do not review.'),
+            ),
+          ),
+        ),
+      ),
     ),
   )
-    .option('-q, --quiet', 'do not print the plan')
+    .option('--all', 'sync every pair of the config, one after the other')
+    .option('-q, --quiet', 'do not print the plan, and no progress display')
     .addHelpText(
       'after',
-      '\nExamples:\n  syncengine sync ./notes /mnt/nas/notes\n  syncengine sync ./site /var/www/site --mode source-to-destination',
+      examples(
+        'syncengine sync ./notes /mnt/nas/notes',
+        'syncengine sync ./site /var/www/site --mode source-to-destination',
+        'syncengine sync photos --progress json   # events on stdout, one JSON object per line',
+      ),
     )
-    .action(async (source: string, destination: string, flags) =>
-      exit(await syncCommand(source, destination, flags, io)),
+    .action(async (source: string | undefined, destination: string | undefined, flags) =>
+      exit(await syncCommand(present(source, destination), flags, io)),
+    )
+
+  configOption(
+    pairArguments(
+      root
+        .command('status')
+        .usage('[options] [NAME | SOURCE DESTINATION]')
+        .description(
+          'Say where pairs stand: last sync, paths in the state, a pending plan, an interrupted apply, and what to run next.',
+        ),
+    ),
+  )
+    .option(
+      '--state <file>',
+      "the pair's state file (default: the pair's, else ~/.local/state/syncengine/<pair>.json)",
+    )
+    .option('--no-color', 'plain output, even on a terminal')
+    .addHelpText(
+      'after',
+      examples(
+        'syncengine status                      # every pair of syncengine.json',
+        'syncengine status photos',
+        'syncengine status ./docs /mnt/backup/docs',
+      ),
+    )
+    .action(async (source: string | undefined, destination: string | undefined, flags) =>
+      exit(await statusCommand(present(source, destination), flags, io)),
+    )
+
+  configOption(
+    root
+      .command('init')
+      .description(
+        'Write a commented syncengine.json with one pair to start from; never over an existing file.',
+      )
+      .argument('[source]', 'source folder of the first pair (default: ./documents)')
+      .argument('[destination]', 'destination folder of the first pair (default: ./backup/documents)'),
+  )
+    .option('--name <name>', 'name of the first pair (default: the source folder’s name)')
+    .addOption(new Option('-m, --mode <mode>', 'mode of the first pair (default: two-way)').choices(MODES))
+    .addHelpText(
+      'after',
+      examples(
+        'syncengine init',
+        'syncengine init ~/Pictures /mnt/nas/photos --name photos --mode source-backup',
+        'syncengine init --config ~/sync/syncengine.json',
+      ),
+    )
+    .action(async (source: string | undefined, destination: string | undefined, flags) =>
+      exit(await initCommand(present(source, destination), flags, io)),
     )
 
   return root
 }
 
+const present = (...args: ReadonlyArray<string | undefined>): ReadonlyArray<string> =>
+  args.filter((a): a is string => a !== undefined)
+
 /** Runs the CLI on `argv` (without the node and script names) and returns the exit code. */
 export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCode> => {
   let code: ExitCode = ExitCode.ok
   try {
-    await program(io, (c) => {
+    await cliProgram(io, (c) => {
       code = c
     }).parseAsync([...argv], { from: 'user' })
   } catch (error) {

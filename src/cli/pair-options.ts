@@ -15,21 +15,27 @@ import { defaultStateFile } from '../state/state-file.ts'
 import type { Io } from './io.ts'
 import type { CliError } from './messages.ts'
 
-/** The options `plan` and `sync` share, as commander hands them over. */
+/**
+ * The options `plan` and `sync` share, as commander hands them over: absent when not given, so that a
+ * pair's settings in the config file apply unless the command line says otherwise.
+ */
 export interface PairFlags {
-  readonly mode: string
-  readonly conflict: string
-  readonly compare: string
+  readonly mode?: string
+  readonly conflict?: string
+  readonly compare?: string
   readonly mtimeTolerance?: string
   readonly state?: string
-  readonly ignore: ReadonlyArray<string>
-  readonly include: ReadonlyArray<string>
+  readonly ignore?: ReadonlyArray<string>
+  readonly include?: ReadonlyArray<string>
   readonly forceUpload?: boolean
   readonly forceDownload?: boolean
-  readonly maxDelete: string
+  readonly maxDelete?: string
   readonly allowMassDelete?: boolean
   readonly backupDir?: string
 }
+
+/** What `--max-delete` is when neither the command line nor the config sets it. */
+export const DEFAULT_MAX_DELETE = '50%'
 
 export interface PairSetup {
   readonly source: string
@@ -80,12 +86,14 @@ export const pairSetup = (
   const source = resolve(io.cwd, sourceArg)
   const destination = resolve(io.cwd, destinationArg)
   if (overlaps(source, destination)) return E.left({ _tag: 'RootsOverlap', source, destination })
-  if (!Mode.is(flags.mode)) return usage(`--mode must be one of ${MODES.join(', ')} (got "${flags.mode}")`)
-  if (!ConflictStrategy.is(flags.conflict))
-    return usage(`--conflict must be one of ${CONFLICT_STRATEGIES.join(', ')} (got "${flags.conflict}")`)
-  if (!Compare.is(flags.compare))
-    return usage(`--compare must be size-mtime or checksum (got "${flags.compare}")`)
-  const maxDelete = parseDeleteLimit(flags.maxDelete)
+  const mode = flags.mode ?? defaultPolicy.mode
+  const conflict = flags.conflict ?? defaultPolicy.conflict
+  const compare = flags.compare ?? defaultPolicy.compare
+  if (!Mode.is(mode)) return usage(`--mode must be one of ${MODES.join(', ')} (got "${mode}")`)
+  if (!ConflictStrategy.is(conflict))
+    return usage(`--conflict must be one of ${CONFLICT_STRATEGIES.join(', ')} (got "${conflict}")`)
+  if (!Compare.is(compare)) return usage(`--compare must be size-mtime or checksum (got "${compare}")`)
+  const maxDelete = parseDeleteLimit(flags.maxDelete ?? DEFAULT_MAX_DELETE)
   if (maxDelete === undefined)
     return usage(`--max-delete takes a number of files or a percentage like 50% (got "${flags.maxDelete}")`)
   const tolerance =
@@ -106,12 +114,12 @@ export const pairSetup = (
     destination,
     policy: {
       ...defaultPolicy,
-      mode: flags.mode,
-      conflict: flags.conflict,
-      compare: flags.compare,
+      mode,
+      conflict,
+      compare,
       mtimeToleranceMs: tolerance,
-      ignore: [...flags.ignore],
-      include: [...flags.include],
+      ignore: [...(flags.ignore ?? [])],
+      include: [...(flags.include ?? [])],
       force: { upload: flags.forceUpload === true, download: flags.forceDownload === true },
       maxDelete,
       allowMassDelete: flags.allowMassDelete === true,

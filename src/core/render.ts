@@ -69,7 +69,7 @@ const lineOf = (action: Action, style: Style): Line => {
         symbol: replacing ? '~' : '+',
         color: replacing ? style.change : style.add,
         label: action.direction,
-        path: action.entry.kind === 'symlink' ? `${action.path} -> ${action.entry.target}` : action.path,
+        path: `${action.from === undefined ? '' : `${action.from} → `}${action.path}${action.entry.kind === 'symlink' ? ` -> ${action.entry.target}` : ''}`,
         size: action.entry.kind === 'file' ? formatBytes(sizeOf(action.entry)) : '',
         reason: action.reason,
         folder: parentOf(action.path),

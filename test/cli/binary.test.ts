@@ -12,16 +12,23 @@ afterEach(async () => {
   pair = undefined
 })
 
-const COMMANDS = /^ {2}(plan|show|apply|sync) /gm
+const COMMANDS = /^ {2}(plan|show|apply|sync|status|init) /gm
 
 describe('the syncengine binary', () => {
-  it('node bin/syncengine.js --help exits 0 and lists plan, show, apply and sync', async () => {
+  it('node bin/syncengine.js --help exits 0 and lists plan, show, apply, sync, status and init', async () => {
     pair = await cliPair()
 
     const help = runBinary(['--help'], { scratch: pair.scratch })
 
     expect(help.code).toBe(0)
-    expect([...help.stdout.matchAll(COMMANDS)].map((m) => m[1])).toEqual(['plan', 'show', 'apply', 'sync'])
+    expect([...help.stdout.matchAll(COMMANDS)].map((m) => m[1])).toEqual([
+      'plan',
+      'show',
+      'apply',
+      'sync',
+      'status',
+      'init',
+    ])
   })
 
   it('npx syncengine --help runs the same entry point', async () => {
@@ -36,7 +43,14 @@ describe('the syncengine binary', () => {
 
     expect(help.error).toBeUndefined()
     expect(help.status).toBe(0)
-    expect([...help.stdout.matchAll(COMMANDS)].map((m) => m[1])).toEqual(['plan', 'show', 'apply', 'sync'])
+    expect([...help.stdout.matchAll(COMMANDS)].map((m) => m[1])).toEqual([
+      'plan',
+      'show',
+      'apply',
+      'sync',
+      'status',
+      'init',
+    ])
   })
 
   it('plan --out, apply, and plan again round-trip through the binary', async () => {

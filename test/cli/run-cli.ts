@@ -24,27 +24,38 @@ export const cliEnv = (scratch: string): Record<string, string> => ({
   NO_COLOR: '1',
 })
 
-/** Runs `syncengine argv` in this process, as a user at a pipe would, and captures what it prints. */
+/** Runs `syncengine argv` in this process, as a user at a pipe would (or at a terminal), and captures what it prints. */
 export const runCli = async (
   argv: ReadonlyArray<string>,
-  options: { readonly cwd: string },
+  options: {
+    readonly cwd: string
+    /** Both outputs are a terminal this wide. */
+    readonly terminal?: { readonly columns: number }
+    /** Variables on top of `cliEnv(cwd)`. */
+    readonly env?: Readonly<Record<string, string>>
+    readonly now?: () => number
+  },
 ): Promise<CliResult> => {
   let stdout = ''
   let stderr = ''
+  const tty =
+    options.terminal === undefined ? { isTTY: false } : { isTTY: true, columns: options.terminal.columns }
   const code = await main(argv, {
     stdout: {
       write: (text: string) => {
         stdout += text
       },
-      isTTY: false,
+      ...tty,
     },
     stderr: {
       write: (text: string) => {
         stderr += text
       },
+      ...tty,
     },
-    env: cliEnv(options.cwd),
+    env: { ...cliEnv(options.cwd), ...options.env },
     cwd: options.cwd,
+    ...(options.now === undefined ? {} : { now: options.now }),
   })
   return { code, stdout, stderr }
 }
@@ -70,6 +81,36 @@ export const runBinary = (
   })
   if (child.error !== undefined) throw child.error
   return { code: child.status ?? -1, stdout: child.stdout, stderr: child.stderr }
+}
+
+const quote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`
+
+/**
+ * Runs the real entry point under a pseudo-terminal (util-linux `script`), as a person at a terminal
+ * would: stdout and stderr are the terminal, and what it shows comes back as one string.
+ */
+export const runInTerminal = (
+  argv: ReadonlyArray<string>,
+  options: {
+    readonly scratch: string
+    readonly cwd: string
+    readonly env?: Readonly<Record<string, string>>
+  },
+): { readonly code: number; readonly output: string } => {
+  const command = [process.execPath, join(REPO, 'bin', 'syncengine.js'), ...argv].map(quote).join(' ')
+  const child = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd: options.cwd,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      TERM: 'xterm',
+      ...cliEnv(options.scratch),
+      ...options.env,
+    },
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
+  if (child.error !== undefined) throw child.error
+  return { code: child.status ?? -1, output: child.stdout }
 }
 
 /** A local pair under one temp folder, with the absolute paths the CLI is given. */

@@ -1,86 +1,301 @@
+import { stripVTControlCharacters } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
+import { createColors } from 'picocolors'
 import { describe, expect, it } from 'vitest'
-import { plan } from '../../src/core/plan/plan.ts'
-import type { Plan } from '../../src/core/plan-file.ts'
+import { type Io, styleFor } from '../../src/cli/io.ts'
+import { decodePlan, type Plan } from '../../src/core/plan-file.ts'
 import { defaultPolicy } from '../../src/core/policy.ts'
-import { formatBytes, render, type Style } from '../../src/core/render.ts'
-import { snapshot, stateOf } from '../support/snapshots.ts'
+import { countsOf, formatBytes, render, type Style, summaryLine } from '../../src/core/render.ts'
 
 const t0 = Date.UTC(2026, 0, 1)
-const t1 = t0 + 3_600_000
-const t2 = t0 + 7_200_000
+const file = (size: number, mtimeMs = t0) => ({ kind: 'file', size, mtimeMs, exec: false })
+const folder = { kind: 'dir' }
 
-const everyKind = (): Plan => {
-  const made = plan(
-    snapshot('/src', { 'new.txt': [10, t1], 'changed.txt': [6, t1], 'both.txt': [7, t1], 'newdir/': null }),
-    snapshot('/dst', {
-      'changed.txt': [5, t0],
-      'both.txt': [8, t2],
-      'gone.txt': [3, t0],
-      'down.txt': [2048, t1],
-    }),
-    stateOf({ 'changed.txt': [5, t0], 'both.txt': [5, t0], 'gone.txt': [3, t0] }),
-    defaultPolicy,
-  )
-  if (E.isLeft(made)) throw new Error('plan failed')
-  return made.right
+/** A plan as the file holds it, decoded as apply would: every kind of action, a conflict, a block. */
+const planOf = (fields: Record<string, unknown>): Plan => {
+  const decoded = decodePlan({
+    format: 'syncengine-plan',
+    version: 1,
+    source: { root: '/src', existed: true, files: 6, fingerprint: 'sha256:a' },
+    destination: { root: '/dst', existed: true, files: 6, fingerprint: 'sha256:b' },
+    state: { lineage: 'l', serial: 3 },
+    policy: defaultPolicy,
+    actions: [],
+    conflicts: [],
+    records: [],
+    forget: [],
+    warnings: [],
+    summary: {
+      upload: 0,
+      download: 0,
+      move: 0,
+      delete: { source: 0, destination: 0 },
+      conflict: 0,
+      record: 0,
+      bytes: { upload: 0, download: 0 },
+    },
+    blocked: null,
+    ...fields,
+  })
+  if (E.isLeft(decoded)) throw new Error(decoded.left.problems.join('\n'))
+  return decoded.right
+}
+
+const everyKind = (): Plan =>
+  planOf({
+    actions: [
+      {
+        kind: 'move',
+        side: 'source',
+        from: 'both.txt',
+        to: 'both.conflict-source-20260101-000000.txt',
+        entry: file(7),
+        reason: 'conflict: keep the source version beside it',
+      },
+      {
+        kind: 'delete',
+        side: 'destination',
+        path: 'old/gone.txt',
+        entry: file(3),
+        reason: 'deleted on source since last sync',
+      },
+      {
+        kind: 'delete',
+        side: 'destination',
+        path: 'old',
+        entry: folder,
+        reason: 'deleted on source since last sync',
+      },
+      { kind: 'mkdir', side: 'destination', path: 'newdir', reason: 'created on source' },
+      {
+        kind: 'clone',
+        side: 'destination',
+        from: 'photos/a.jpg',
+        to: 'photos/renamed.jpg',
+        entry: file(2048),
+        peer: file(2048),
+        reason: 'renamed on source: copied, the old name kept in the backup',
+      },
+      {
+        kind: 'copy',
+        direction: 'upload',
+        path: 'new.txt',
+        entry: file(10),
+        replaces: null,
+        reason: 'created on source',
+      },
+      {
+        kind: 'copy',
+        direction: 'upload',
+        path: 'changed.txt',
+        entry: file(6),
+        replaces: file(5),
+        reason: 'changed on source since last sync',
+      },
+      {
+        kind: 'copy',
+        direction: 'download',
+        path: 'down.txt',
+        entry: file(2048),
+        replaces: null,
+        reason: 'created on destination',
+      },
+    ],
+    conflicts: [
+      {
+        path: 'both.txt',
+        source: file(7),
+        destination: file(8),
+        outcome: 'kept-both',
+        reason: 'changed on both sides since last sync: the newer (destination) keeps the name',
+      },
+    ],
+    summary: {
+      upload: 4,
+      download: 1,
+      move: 1,
+      delete: { source: 0, destination: 2 },
+      conflict: 1,
+      record: 0,
+      bytes: { upload: 16, download: 2048 },
+    },
+    blocked: { side: 'destination', deletes: 2, files: 3, limit: '50%' },
+  })
+
+const tag =
+  (name: string) =>
+  (s: string): string =>
+    `<${name}>${s}</${name}>`
+const tagged: Style = {
+  add: tag('add'),
+  change: tag('change'),
+  remove: tag('remove'),
+  move: tag('move'),
+  conflict: tag('conflict'),
+  dim: tag('dim'),
+  bold: tag('bold'),
 }
 
 describe('rendering a plan', () => {
-  it('shows every kind of action, the conflict, and a summary', () => {
+  it('shows a legend, a line per action of every kind with its side, path, size and reason, the summary, and the block', () => {
     expect(render(everyKind())).toBe(
       `/src → /dst
 mode: two-way, conflicts: keep-both
 
-  ! conflict               both.txt                                                      changed on both sides since last sync: the newer (destination) keeps the name, the other is kept beside it
-  → move on source         both.txt → both.conflict-source-20260101-010000.txt           conflict: keep the source version beside it
-  - delete on destination  gone.txt                                                      deleted on source since last sync
+Symbols: + create  ~ update  - delete  → move  ! conflict
+
+  ! conflict               both.txt                                                      changed on both sides since last sync: the newer (destination) keeps the name
+  → move on source         both.txt → both.conflict-source-20260101-000000.txt           conflict: keep the source version beside it
+  - delete on destination  old/gone.txt                                                  deleted on source since last sync
+  - delete on destination  old/                                                          deleted on source since last sync
   + upload                 newdir/                                                       created on source
-  + upload                 both.conflict-source-20260101-010000.txt                 7 B  conflict: the source version of both.txt
-  + download               both.txt                                                 8 B  changed on both sides since last sync: the newer (destination) keeps the name, the other is kept beside it
+  + copy on destination    photos/a.jpg → photos/renamed.jpg                             renamed on source: copied, the old name kept in the backup
+  + upload                 new.txt                                                 10 B  created on source
   ~ upload                 changed.txt                                              6 B  changed on source since last sync
   + download               down.txt                                             2.0 KiB  created on destination
-  + upload                 new.txt                                                 10 B  created on source
 
-Plan: 4 to upload, 2 to download, 1 to move, 1 to delete, 1 conflict.
-Transfers: 23 B up, 2.0 KiB down.
+Plan: 3 to upload, 1 to download, 1 to move, 2 to delete, 1 conflict.
+Local copies: 1 on the destination (no transfer).
+Transfers: 16 B up, 2.0 KiB down.
+Blocked: this plan deletes 2 of 3 files on the destination (limit 50%), so apply refuses it. If that is intended, plan again with --allow-mass-delete.
 `,
     )
   })
 
-  it('colors by kind when given a style', () => {
-    const tag =
-      (name: string) =>
-      (s: string): string =>
-        `<${name}>${s}</${name}>`
-    const style: Style = {
-      add: tag('add'),
-      change: tag('change'),
-      remove: tag('remove'),
-      move: tag('move'),
-      conflict: tag('conflict'),
-      dim: (s) => s,
-      bold: (s) => s,
-    }
-    const text = render(everyKind(), style)
-    expect(text).toMatch(/<add>\+ upload {15}<\/add> {2}new\.txt/)
-    expect(text).toMatch(/<change>~ upload {15}<\/change> {2}changed\.txt/)
-    expect(text).toMatch(/<remove>- delete on destination<\/remove> {2}gone\.txt/)
-    expect(text).toMatch(/<move>→ move on source {7}<\/move> {2}both\.txt → /)
-    expect(text).toMatch(/<conflict>! conflict {13}<\/conflict> {2}both\.txt/)
+  it('colors each kind through the style, and the legend and summary with it', () => {
+    const text = render(everyKind(), tagged)
+    expect(text.split('\n').slice(0, 7).join('\n')).toBe(
+      `<bold>/src → /dst</bold>
+<dim>mode: two-way, conflicts: keep-both</dim>
+
+<dim>Symbols: <add>+</add> create  <change>~</change> update  <remove>-</remove> delete  <move>→</move> move  <conflict>!</conflict> conflict</dim>
+
+  <conflict>! conflict             </conflict>  both.txt                                                      <dim>changed on both sides since last sync: the newer (destination) keeps the name</dim>
+  <move>→ move on source       </move>  both.txt → both.conflict-source-20260101-000000.txt           <dim>conflict: keep the source version beside it</dim>`,
+    )
+    expect(text).toMatch(/^ {2}<remove>- delete on destination<\/remove> {2}old\/gone\.txt /m)
+    expect(text).toMatch(
+      /^ {2}<add>\+ copy on destination {2}<\/add> {2}photos\/a\.jpg → photos\/renamed\.jpg /m,
+    )
+    expect(text).toMatch(
+      /^ {2}<add>\+ upload {15}<\/add> {2}new\.txt +10 B {2}<dim>created on source<\/dim>$/m,
+    )
+    expect(text).toMatch(/^ {2}<change>~ upload {15}<\/change> {2}changed\.txt /m)
+    expect(text).toContain(
+      '<bold>Plan: 3 to upload, 1 to download, 1 to move, 2 to delete, 1 conflict.</bold>',
+    )
+    expect(text).toContain('<remove>Blocked: this plan deletes 2 of 3 files')
   })
 
-  it('says when there is nothing to do', () => {
-    const made = plan(
-      snapshot('/src', { 'a.txt': [1, t0] }),
-      snapshot('/dst', { 'a.txt': [1, t0] }),
-      stateOf({ 'a.txt': [1, t0] }),
-      defaultPolicy,
+  it("with the command line's terminal colors, the same text wrapped in ANSI escapes; piped or NO_COLOR, none at all", () => {
+    const c = createColors(true)
+    const io = (isTTY: boolean, env: Record<string, string> = {}): Io => ({
+      stdout: { write: () => true, isTTY },
+      stderr: { write: () => true },
+      env,
+      cwd: '/',
+    })
+    const colored = render(everyKind(), styleFor(io(true), true))
+    expect(colored).toContain(`${c.green('+ upload               ')}  new.txt`)
+    expect(colored).toContain(c.red('- delete on destination'))
+    expect(stripVTControlCharacters(colored)).toBe(render(everyKind()))
+    expect(render(everyKind())).not.toContain('\u001b')
+    for (const style of [
+      styleFor(io(false), true),
+      styleFor(io(true, { NO_COLOR: '1' }), true),
+      styleFor(io(true), false),
+    ])
+      expect(render(everyKind(), style)).toBe(render(everyKind()))
+  })
+
+  it('counts a local copy as neither an upload nor a download', () => {
+    expect(countsOf(everyKind())).toEqual({
+      upload: 3,
+      download: 1,
+      move: 1,
+      delete: 2,
+      conflict: 1,
+      localCopy: { source: 0, destination: 1 },
+    })
+    expect(summaryLine(everyKind())).toBe(
+      'Plan: 3 to upload, 1 to download, 1 to move, 2 to delete, 1 conflict.',
     )
-    if (E.isLeft(made)) throw new Error('plan failed')
-    expect(render(made.right)).toBe(
+  })
+
+  it('a copy from another name shows both names, and a symlink its target', () => {
+    const text = render(
+      planOf({
+        actions: [
+          {
+            kind: 'copy',
+            direction: 'upload',
+            from: 'todo.md',
+            path: 'todo.conflict-source-20260101-000000.md',
+            entry: file(12),
+            replaces: null,
+            reason: 'conflict: the source version of todo.md',
+          },
+          {
+            kind: 'copy',
+            direction: 'download',
+            path: 'latest',
+            entry: { kind: 'symlink', target: 'photos/2026' },
+            replaces: null,
+            reason: 'created on destination',
+          },
+        ],
+      }),
+    )
+    expect(text).toContain(
+      '  + upload    todo.md → todo.conflict-source-20260101-000000.md  12 B  conflict: the source version of todo.md\n',
+    )
+    expect(text).toContain('  + download  latest -> photos/2026')
+  })
+
+  it('says when there is nothing to do, without a legend', () => {
+    expect(render(planOf({}))).toBe(
       '/src → /dst\nmode: two-way, conflicts: keep-both\n\nNo changes. Source and destination are in sync.\n',
     )
+  })
+
+  it('--limit shows the first lines and says how many more there are', () => {
+    const text = render(everyKind(), undefined, { limit: 3 })
+    const lines = text.split('\n').filter((l) => l.startsWith('  '))
+    expect(lines).toHaveLength(4)
+    expect(lines[2]).toMatch(/^ {2}- delete on destination {2}old\/gone\.txt/)
+    expect(lines[3]).toBe('  … and 6 more (--limit 0 shows all)')
+    expect(text).toContain('Plan: 3 to upload, 1 to download, 1 to move, 2 to delete, 1 conflict.')
+  })
+
+  it('a large plan is grouped under a header per folder, each path still whole', () => {
+    const copies = Array.from({ length: 45 }, (_, i) => ({
+      kind: 'copy',
+      direction: 'upload',
+      path: `${['a', 'b/c', ''][i % 3]}${i % 3 === 2 ? '' : '/'}f${String(i).padStart(2, '0')}.txt`,
+      entry: file(1),
+      replaces: null,
+      reason: 'created on source',
+    }))
+    const text = render(planOf({ actions: copies }))
+    const headers = text.split('\n').filter((l) => /^ {2}\S/.test(l))
+    expect(headers).toEqual(['  (top level) (15)', '  a/ (15)', '  b/c/ (15)'])
+    expect(text).toMatch(/^ {2}b\/c\/ \(15\)\n {4}\+ upload {2}b\/c\/f01\.txt +1 B {2}created on source$/m)
+    expect(text).toContain('Plan: 45 to upload, 0 to download, 0 to move, 0 to delete, 0 conflicts.')
+  })
+
+  it('grouped and limited: headers only for the folders shown', () => {
+    const copies = Array.from({ length: 50 }, (_, i) => ({
+      kind: 'copy',
+      direction: 'download',
+      path: `${i < 25 ? 'x' : 'y'}/f${String(i).padStart(2, '0')}.txt`,
+      entry: file(1),
+      replaces: null,
+      reason: 'created on destination',
+    }))
+    const text = render(planOf({ actions: copies }), undefined, { limit: 10 })
+    expect(text).toContain('  x/ (25)')
+    expect(text).not.toContain('  y/ (25)')
+    expect(text).toContain('  … and 40 more (--limit 0 shows all)')
   })
 
   it.each([

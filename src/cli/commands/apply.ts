@@ -6,20 +6,16 @@ import { type Action, pathsOf } from '../../core/action.ts'
 import type { Plan } from '../../core/plan-file.ts'
 import { isWithin, type RelPath } from '../../core/rel-path.ts'
 import { applyPair } from '../../pair/apply-pair.ts'
-import { planDigest, readPlanFile } from '../../pair/plan-file-io.ts'
+import { planDigest } from '../../pair/plan-file-io.ts'
 import { defaultStateFile } from '../../state/state-file.ts'
 import { openStorage } from '../../storage/open.ts'
-import { ExitCode, type Io } from '../io.ts'
+import { ExitCode, type Io, type Output, shownPath, worst } from '../io.ts'
 import type { CliError } from '../messages.ts'
 import { ownFilesOf, within } from '../pair-options.ts'
-import { fail } from './plan.ts'
-
-/** How apply runs, from the command line. */
-export interface RunFlags {
-  readonly transfers: string
-  readonly retries: string
-  readonly retryDelay: string
-}
+import type { RunFlags, TargetFlags } from '../pair-target.ts'
+import { type PlanRef, readRef, refsOf } from '../plan-refs.ts'
+import { type ProgressMode, type ProgressOutput, progressOutput } from '../progress/progress-output.ts'
+import { fail, usage } from './plan.ts'
 
 const where = (action: Action): string =>
   action.kind === 'move' || action.kind === 'clone' ? `${action.from} → ${action.to}` : action.path
@@ -35,7 +31,7 @@ const problem = (action: Action, outcome: ActionOutcome): string | undefined => 
   }
 }
 
-export const reportApply = (report: ApplyReport, io: Io, interrupted: boolean): ExitCode => {
+export const reportApply = (report: ApplyReport, io: Io, interrupted: boolean, out: Output): ExitCode => {
   for (const { action, outcome } of report.finished) {
     const line = problem(action, outcome)
     if (line !== undefined) io.stderr.write(`${line}\n`)
@@ -44,33 +40,38 @@ export const reportApply = (report: ApplyReport, io: Io, interrupted: boolean): 
   const left = report.conflictsLeft > 0 ? `, ${report.conflictsLeft} conflict(s) left for you to resolve` : ''
   const stopped = report.notStarted > 0 ? `, ${report.notStarted} not started` : ''
   const status = interrupted ? 'interrupted' : isComplete(report) ? 'complete' : 'incomplete'
-  io.stdout.write(
+  out.write(
     `Apply ${status}: ${applied} applied, ${alreadyDone} already done, ${drifted} skipped (changed since the plan), ${failed} failed${stopped}${left}.\n`,
   )
-  if (interrupted) io.stdout.write('Run the same apply again to finish it, or plan again.\n')
+  if (interrupted) out.write('Run the same apply again to finish it, or plan again.\n')
   return interrupted ? ExitCode.interrupted : isComplete(report) ? ExitCode.ok : ExitCode.incomplete
 }
+
+const DEFAULT_RUN = { transfers: '4', retries: '2', retryDelay: '200' } as const
 
 const runOptions = (
   flags: RunFlags,
 ): E.Either<CliError, { transfers: number; retries: number; delayMs: number }> => {
-  const transfers = Number(flags.transfers)
-  const retries = Number(flags.retries)
-  const delayMs = Number(flags.retryDelay)
+  const given = {
+    transfers: flags.transfers ?? DEFAULT_RUN.transfers,
+    retries: flags.retries ?? DEFAULT_RUN.retries,
+    retryDelay: flags.retryDelay ?? DEFAULT_RUN.retryDelay,
+  }
+  const transfers = Number(given.transfers)
+  const retries = Number(given.retries)
+  const delayMs = Number(given.retryDelay)
   if (!Number.isInteger(transfers) || transfers < 1)
-    return E.left({
-      _tag: 'Usage',
-      message: `--transfers takes a whole number from 1 (got "${flags.transfers}")`,
-    })
+    return E.left(usage(`--transfers takes a whole number from 1 (got "${given.transfers}")`))
   if (!Number.isInteger(retries) || retries < 0)
-    return E.left({
-      _tag: 'Usage',
-      message: `--retries takes a whole number from 0 (got "${flags.retries}")`,
-    })
+    return E.left(usage(`--retries takes a whole number from 0 (got "${given.retries}")`))
   if (!Number.isFinite(delayMs) || delayMs < 0)
-    return E.left({ _tag: 'Usage', message: `--retry-delay takes milliseconds (got "${flags.retryDelay}")` })
+    return E.left(usage(`--retry-delay takes milliseconds (got "${given.retryDelay}")`))
   return E.right({ transfers, retries, delayMs })
 }
+
+/** How many files in transfer the live display shows: as many as run at once, within reason. */
+export const slotsFor = (flags: RunFlags): number =>
+  Math.min(6, Math.max(1, Number(flags.transfers ?? DEFAULT_RUN.transfers) || 1))
 
 /** The pair's own files may sit inside a root; no plan, however written, may touch them. */
 const touchesOwnFiles = (plan: Plan, stateFile: string): CliError | undefined => {
@@ -89,11 +90,13 @@ const touchesOwnFiles = (plan: Plan, stateFile: string): CliError | undefined =>
   return undefined
 }
 
+/** Carries out a plan with the progress display or events, and reports how it went. */
 export const applyLoaded = async (
   plan: Plan,
   stateFile: string,
   flags: RunFlags,
   io: Io,
+  progress: ProgressOutput,
 ): Promise<ExitCode> => {
   const options = runOptions(flags)
   if (E.isLeft(options)) return fail(io, options.left)
@@ -102,7 +105,7 @@ export const applyLoaded = async (
   const controller = new AbortController()
   const unsubscribe = io.onInterrupt?.(() => {
     if (!controller.signal.aborted)
-      io.stderr.write('\nStopping: finishing the actions in progress, then saving…\n')
+      progress.note('\nStopping: finishing the actions in progress, then saving…\n')
     controller.abort()
   })
   try {
@@ -116,27 +119,33 @@ export const applyLoaded = async (
       signal: controller.signal,
       transfers: options.right.transfers,
       retry: { retries: options.right.retries, delayMs: options.right.delayMs },
+      ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
     })()
+    progress.stop()
     if (E.isLeft(applied)) return fail(io, applied.left)
-    return reportApply(applied.right, io, controller.signal.aborted)
+    return reportApply(applied.right, io, controller.signal.aborted, progress.out)
   } finally {
+    progress.stop()
     unsubscribe?.()
   }
 }
 
-export interface ApplyFlags extends RunFlags {
+export interface ApplyFlags extends RunFlags, TargetFlags {
   readonly state?: string
   readonly expectDigest?: string
+  readonly expectSource?: string
+  readonly expectDestination?: string
+  readonly progress: ProgressMode
+  readonly quiet?: boolean
 }
 
-export const applyCommand = async (
-  file: string,
-  roots: ReadonlyArray<string>,
+const applyOne = async (
+  ref: PlanRef,
   flags: ApplyFlags,
+  progress: ProgressOutput,
   io: Io,
 ): Promise<ExitCode> => {
-  const path = resolve(io.cwd, file)
-  const plan = await readPlanFile(path)()
+  const plan = await readRef(ref, io)
   if (E.isLeft(plan)) return fail(io, plan.left)
   if (flags.expectDigest !== undefined) {
     const expected = flags.expectDigest
@@ -144,12 +153,11 @@ export const applyCommand = async (
       .toLowerCase()
       .replace(/^sha256:/, '')
     const actual = planDigest(plan.right)
-    if (expected !== actual) return fail(io, { _tag: 'DigestMismatch', file: path, expected, actual })
+    if (expected !== actual) return fail(io, { _tag: 'DigestMismatch', file: ref.file, expected, actual })
   }
-  if (roots.length === 1)
-    return fail(io, { _tag: 'Usage', message: 'give both SOURCE and DESTINATION, or neither' })
-  for (const [i, side] of (['source', 'destination'] as const).entries()) {
-    const given = roots[i]
+  const expectedRoots = { source: flags.expectSource, destination: flags.expectDestination }
+  for (const side of ['source', 'destination'] as const) {
+    const given = expectedRoots[side]
     if (given !== undefined && resolve(io.cwd, given) !== plan.right[side].root)
       return fail(io, {
         _tag: 'RootMismatch',
@@ -163,5 +171,34 @@ export const applyCommand = async (
       ? resolve(io.cwd, flags.state)
       : (plan.right.stateFile ??
         defaultStateFile(plan.right.source.root, plan.right.destination.root, io.env))
-  return applyLoaded(plan.right, stateFile, flags, io)
+  return applyLoaded(plan.right, stateFile, ref.flags, io, progress)
+}
+
+/** Applies each plan in turn; the exit code is the worst of them, and an interrupt stops the rest. */
+export const applyCommand = async (
+  args: ReadonlyArray<string>,
+  flags: ApplyFlags,
+  io: Io,
+): Promise<ExitCode> => {
+  if (args.length > 1) {
+    const single = [
+      ['--state', flags.state],
+      ['--expect-digest', flags.expectDigest],
+      ['--expect-source', flags.expectSource],
+      ['--expect-destination', flags.expectDestination],
+    ].find(([, value]) => value !== undefined)
+    if (single !== undefined)
+      return fail(io, usage(`${single[0]} is for one plan; apply the plans one at a time to use it`))
+  }
+  const refs = await refsOf(args, flags, flags, io)
+  if (E.isLeft(refs)) return fail(io, refs.left)
+  const progress = progressOutput(io, flags.progress, { quiet: flags.quiet === true, slots: slotsFor(flags) })
+  const codes: ExitCode[] = []
+  for (const ref of refs.right) {
+    if (refs.right.length > 1) progress.out.write(`\n== ${ref.name ?? shownPath(io, ref.file)} ==\n`)
+    const code = await applyOne(ref, flags, progress, io)
+    codes.push(code)
+    if (code === ExitCode.interrupted) break
+  }
+  return worst(codes)
 }

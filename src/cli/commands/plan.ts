@@ -1,5 +1,6 @@
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
+import type { ProgressListener } from '../../apply/progress-event.ts'
 import { hasChanges, type Plan } from '../../core/plan-file.ts'
 import { render } from '../../core/render.ts'
 import { planDigest, planJson, writePlanFile } from '../../pair/plan-file-io.ts'
@@ -7,31 +8,46 @@ import { planPair } from '../../pair/plan-pair.ts'
 import { recoverBeforePlanning } from '../../pair/recover.ts'
 import { loadState } from '../../state/state-file.ts'
 import { openStorage } from '../../storage/open.ts'
-import { ExitCode, type Io, styleFor } from '../io.ts'
+import { ExitCode, type Io, shownPath, styleFor, worst } from '../io.ts'
 import { type CliError, messageOf } from '../messages.ts'
 import { type PairFlags, type PairSetup, pairSetup } from '../pair-options.ts'
+import { type PairTarget, type TargetFlags, targetsOf } from '../pair-target.ts'
+import { type ProgressMode, type ProgressOutput, progressOutput } from '../progress/progress-output.ts'
 
-export interface PlanFlags extends PairFlags {
+export interface PlanFlags extends PairFlags, TargetFlags {
   readonly out?: string
   readonly json?: boolean
   readonly detailedExitcode?: boolean
   readonly color: boolean
+  readonly limit?: string
+  readonly progress: ProgressMode
 }
 
-export const fail = (io: Io, error: CliError): ExitCode => {
-  io.stderr.write(`error: ${messageOf(error)}\n`)
+/** Prints the error as one line (naming the pair when a run has several) and gives the exit code. */
+export const fail = (io: Io, error: CliError, pair?: string): ExitCode => {
+  io.stderr.write(`error: ${pair === undefined ? '' : `${pair}: `}${messageOf(error)}\n`)
   return ExitCode.error
+}
+
+export const usage = (message: string): CliError => ({ _tag: 'Usage', message })
+
+/** `--limit N`: how many lines of a plan to show; 0 shows them all. */
+export const parseLimit = (text: string | undefined): E.Either<CliError, number> => {
+  if (text === undefined) return E.right(0)
+  const limit = Number(text)
+  return Number.isInteger(limit) && limit >= 0
+    ? E.right(limit)
+    : E.left(usage(`--limit takes a whole number of lines, 0 for all (got "${text}")`))
 }
 
 /** Folds an interrupted apply into the state, snapshots, loads the state and plans; `plan` and `sync` share it. */
 export const makePlan = async (
-  sourceArg: string,
-  destinationArg: string,
-  flags: PairFlags,
+  target: PairTarget,
   io: Io,
   ownFiles: ReadonlyArray<string>,
+  onProgress?: ProgressListener,
 ): Promise<E.Either<CliError, { readonly plan: Plan; readonly setup: PairSetup }>> => {
-  const setup = pairSetup(sourceArg, destinationArg, flags, io, ownFiles)
+  const setup = pairSetup(target.source, target.destination, target.flags, io, ownFiles)
   if (E.isLeft(setup)) return setup
   const { source, destination, stateFile } = setup.right
   const sides = { source: openStorage(source, io.cwd), destination: openStorage(destination, io.cwd) }
@@ -46,40 +62,76 @@ export const makePlan = async (
     state: state.right,
     policy: setup.right.policy,
     exclude: setup.right.exclude,
+    ...(onProgress === undefined ? {} : { onProgress }),
   })()
   if (E.isLeft(planned)) return planned
   const plan = setup.right.customStateFile ? { ...planned.right, stateFile } : planned.right
   return E.right({ plan, setup: setup.right })
 }
 
-/** The lines after a rendered plan: its digest, and a warning when apply would refuse it. */
-export const planFooter = (plan: Plan): string => {
-  const blocked =
-    plan.blocked === null
-      ? ''
-      : `\nBlocked: this plan deletes ${plan.blocked.deletes} of ${plan.blocked.files} files on the ${plan.blocked.side} (limit ${plan.blocked.limit}). If that is intended, plan again with --allow-mass-delete.\n`
-  return `${blocked}\nPlan digest: sha256:${planDigest(plan)}\n`
-}
+/** The line after a rendered plan: its digest, which `apply --expect-digest` pins. */
+export const planFooter = (plan: Plan): string => `\nPlan digest: sha256:${planDigest(plan)}\n`
 
-export const planCommand = async (
-  source: string,
-  destination: string,
+/** The heading over each pair's output when a run covers several. */
+export const pairHeading = (name: string | undefined, several: boolean): string =>
+  several && name !== undefined ? `\n== ${name} ==\n` : ''
+
+const planOne = async (
+  target: PairTarget,
   flags: PlanFlags,
+  limit: number,
+  several: boolean,
+  progress: ProgressOutput,
   io: Io,
 ): Promise<ExitCode> => {
-  const made = await makePlan(source, destination, flags, io, flags.out === undefined ? [] : [flags.out])
-  if (E.isLeft(made)) return fail(io, made.left)
+  // A named pair's plan is always saved, in the plans folder, so that `apply NAME` finds it.
+  const out = flags.out === undefined ? target.planFile : resolve(io.cwd, flags.out)
+  // The plans folder of named pairs is kept out of both snapshots when it sits inside a root.
+  const own = out === undefined ? [] : flags.out === undefined ? [dirname(out)] : [out]
+  const made = await makePlan(target, io, own, progress.onProgress)
+  progress.stop()
+  if (E.isLeft(made)) return fail(io, made.left, several ? target.name : undefined)
   const { plan } = made.right
-  if (flags.json === true) io.stdout.write(planJson(plan))
-  else io.stdout.write(`${render(plan, styleFor(io, flags.color))}${planFooter(plan)}`)
-  if (flags.out !== undefined) {
-    const written = await writePlanFile(resolve(io.cwd, flags.out), plan)()
-    if (E.isLeft(written)) return fail(io, written.left)
+  if (flags.json === true) progress.out.write(planJson(plan))
+  else
+    progress.out.write(
+      `${pairHeading(target.name, several)}${render(plan, styleFor(io, flags.color, progress.out), { limit })}${planFooter(plan)}`,
+    )
+  if (out !== undefined) {
+    const written = await writePlanFile(out, plan)()
+    if (E.isLeft(written)) return fail(io, written.left, several ? target.name : undefined)
+    const byName = target.name !== undefined && flags.out === undefined && flags.outDir === undefined
+    const config = flags.config === undefined ? '' : ` --config ${flags.config}`
+    const applyWith = byName ? `${target.name}${config}` : (flags.out ?? shownPath(io, out))
     if (flags.json !== true)
-      io.stderr.write(`\nSaved the plan to ${flags.out}. Apply it with: syncengine apply ${flags.out}\n`)
+      io.stderr.write(
+        `\nSaved the plan to ${flags.out ?? shownPath(io, out)}. Apply it with: syncengine apply ${applyWith}\n`,
+      )
   } else if (flags.json !== true && hasChanges(plan)) {
     io.stderr.write('\nNote: no --out given, so this plan was not saved and cannot be applied as reviewed.\n')
   }
-  if (flags.detailedExitcode === true && hasChanges(plan)) return ExitCode.changes
-  return ExitCode.ok
+  return flags.detailedExitcode === true && hasChanges(plan) ? ExitCode.changes : ExitCode.ok
+}
+
+export const planCommand = async (
+  args: ReadonlyArray<string>,
+  flags: PlanFlags,
+  io: Io,
+): Promise<ExitCode> => {
+  if (flags.all === true && flags.out !== undefined)
+    return fail(io, usage('--out names one plan file; with --all each plan goes to --out-dir'))
+  if (flags.json === true && flags.progress === 'json')
+    return fail(io, usage('--json and --progress json both print to stdout; choose one'))
+  const limit = parseLimit(flags.limit)
+  if (E.isLeft(limit)) return fail(io, limit.left)
+  const targets = await targetsOf(args, flags, flags, io)
+  if (E.isLeft(targets)) return fail(io, targets.left)
+  if (flags.json === true && targets.right.length > 1)
+    return fail(io, usage('--json prints one plan; with --all, read the saved plans in --out-dir'))
+  const progress = progressOutput(io, flags.progress)
+  const several = targets.right.length > 1
+  const codes: ExitCode[] = []
+  for (const target of targets.right)
+    codes.push(await planOne(target, flags, limit.right, several, progress, io))
+  return worst(codes)
 }

@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
+import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser'
+import { ConfigFile, type PairConfig } from './config-codec.ts'
+
+/** The name looked for in the working directory when no `--config` is given. */
+export const CONFIG_NAME = 'syncengine.json'
+
+/** Where plans of named pairs go unless the file or `--out-dir` says otherwise, beside the file. */
+export const DEFAULT_PLANS_DIR = '.syncengine/plans'
+
+export type ConfigError =
+  | { readonly _tag: 'ConfigMissing'; readonly file: string; readonly shown: string; readonly why?: string }
+  | { readonly _tag: 'ConfigUnreadable'; readonly shown: string; readonly message: string }
+  | { readonly _tag: 'ConfigInvalid'; readonly shown: string; readonly problems: ReadonlyArray<string> }
+
+/** A decoded config, with paths still as written and the folder they are relative to. */
+export interface Config {
+  /** The file, as the user named it (for messages). */
+  readonly shown: string
+  /** The folder holding the file: relative paths in it start there. */
+  readonly dir: string
+  readonly plansDir: string
+  readonly pairs: ReadonlyArray<readonly [string, PairConfig]>
+}
+
+const WORDS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'malformed number',
+  PropertyNameExpected: 'expected a field name in double quotes',
+  ValueExpected: 'expected a value',
+  ColonExpected: 'expected a colon',
+  CommaExpected: 'expected a comma',
+  CloseBraceExpected: 'expected a closing }',
+  CloseBracketExpected: 'expected a closing ]',
+  EndOfFileExpected: 'expected the end of the file',
+  InvalidCommentToken: 'malformed comment',
+  UnexpectedEndOfComment: 'a comment that never ends',
+  UnexpectedEndOfString: 'a string that never ends',
+  UnexpectedEndOfNumber: 'a number cut short',
+  InvalidUnicode: 'malformed \\u escape',
+  InvalidEscapeCharacter: 'malformed escape',
+  InvalidCharacter: 'a control character in a string',
+}
+
+const lineAndColumn = (text: string, offset: number): string => {
+  const before = text.slice(0, offset).split('\n')
+  return `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`
+}
+
+/** `pairs.photos.ignore[1]`: the keys of the context, without the members of intersections. */
+const pathOf = (context: t.Context): string => {
+  let out = ''
+  for (let i = 1; i < context.length; i++) {
+    const entry = context[i]
+    const parent = (context[i - 1]?.type as { _tag?: string } | undefined)?._tag ?? ''
+    if (entry === undefined || entry.key === '' || parent === 'IntersectionType') continue
+    out =
+      parent === 'ReadonlyArrayType' ? `${out}[${entry.key}]` : out === '' ? entry.key : `${out}.${entry.key}`
+  }
+  return out
+}
+
+const show = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+/** Every bad field, once each: where, what was expected, what was found. */
+export const configProblems = (errors: t.Errors): ReadonlyArray<string> => {
+  const lines = new Map<string, string>()
+  for (const error of errors) {
+    const at = pathOf(error.context) || 'the file'
+    if (lines.has(at)) continue
+    const expected = error.context.at(-1)?.type.name ?? 'a value'
+    lines.set(
+      at,
+      error.message !== undefined
+        ? `${at}: ${error.message}`
+        : error.value === undefined
+          ? `${at}: missing (expected ${expected})`
+          : `${at}: expected ${expected}, found ${show(error.value)}`,
+    )
+  }
+  return [...lines.values()]
+}
+
+/** Reads the text of a config file (JSON with comments and trailing commas) into a Config. */
+export const decodeConfig = (
+  text: string,
+  where: { readonly shown: string; readonly dir: string },
+): E.Either<ConfigError, Config> => {
+  const errors: ParseError[] = []
+  const json: unknown = parse(text, errors, { allowTrailingComma: true })
+  const first = errors[0]
+  if (first !== undefined) {
+    const what = printParseErrorCode(first.error)
+    return E.left({
+      _tag: 'ConfigInvalid',
+      shown: `${where.shown}:${lineAndColumn(text, first.offset)}`,
+      problems: [`${WORDS[what] ?? what} (it is JSON, with comments allowed)`],
+    })
+  }
+  const decoded = ConfigFile.decode(json)
+  if (E.isLeft(decoded))
+    return E.left({ _tag: 'ConfigInvalid', shown: where.shown, problems: configProblems(decoded.left) })
+  return E.right({
+    shown: where.shown,
+    dir: where.dir,
+    plansDir: resolve(where.dir, decoded.right.plans ?? DEFAULT_PLANS_DIR),
+    pairs: decoded.right.pairs,
+  })
+}
+
+/**
+ * The config named by `--config`, else `syncengine.json` in the working directory. Without `--config` a
+ * missing file is no error: null, and commands that need a pair name say so.
+ */
+export const loadConfig = async (
+  given: string | undefined,
+  cwd: string,
+): Promise<E.Either<ConfigError, Config | null>> => {
+  const shown = given ?? CONFIG_NAME
+  const file = resolve(cwd, shown)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT')
+      return given === undefined ? E.right(null) : E.left({ _tag: 'ConfigMissing', file, shown })
+    return E.left({ _tag: 'ConfigUnreadable', shown, message: (error as Error).message })
+  }
+  return decodeConfig(text, { shown, dir: dirname(file) })
+}
+
+/** A path from the file: `~` is the home folder, and a relative path starts beside the file. */
+export const pathFromConfig = (
+  config: Pick<Config, 'dir'>,
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string => {
+  const home = env.HOME
+  if (home !== undefined && home !== '' && (path === '~' || path.startsWith('~/')))
+    return join(home, path.slice(1))
+  return isAbsolute(path) ? path : resolve(config.dir, path)
+}
