@@ -53,10 +53,10 @@ export const breakages: ReadonlyArray<Breakage> = [
     value: '../photos/1.jpg',
   },
   {
-    name: 'a local copy without what the other side holds',
+    name: 'a local copy whose peer is no entry',
     base: 'rename-on-source-backup',
     at: 'actions.1.peer',
-    value: REMOVED,
+    value: 42,
   },
   {
     name: 'a repeated rename whose peer is no entry',
@@ -69,7 +69,7 @@ export const breakages: ReadonlyArray<Breakage> = [
   {
     name: 'a copy without its precondition on the target',
     base: 'file-folder-clash',
-    at: 'actions.2.replaces',
+    at: 'actions.3.replaces',
     value: REMOVED,
   },
   { name: 'a move without its reason', base: 'file-folder-clash', at: 'actions.0.reason', value: REMOVED },
@@ -91,7 +91,7 @@ export const breakages: ReadonlyArray<Breakage> = [
   {
     name: 'an unknown copy direction',
     base: 'file-folder-clash',
-    at: 'actions.2.direction',
+    at: 'actions.3.direction',
     value: 'sideways',
   },
   { name: 'an unknown side', base: 'delete-on-source', at: 'actions.0.side', value: 'both' },
