@@ -57,8 +57,9 @@ export const hashRequests = (
         ask(target, action.path, action.replaces)
       }
       if (action.replaces === null && action.from === undefined) {
-        const list = sizes[target].get(action.entry.size) ?? []
-        sizes[target].set(action.entry.size, [...list, action.path])
+        const list = sizes[target].get(action.entry.size)
+        if (list === undefined) sizes[target].set(action.entry.size, [action.path])
+        else list.push(action.path)
       }
     }
   }

@@ -90,6 +90,7 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
     const gone = deletes.filter((d) => d.side === side && d.entry.kind === 'file')
 
     // Moves: a delete and a copy on this side that are the same file.
+    const byPath = new Map(candidates.map((c) => [c.path, c]))
     const claims = new Map<RelPath, RelPath[]>()
     const matchOf = new Map<RelPath, { readonly from: DeleteAction; readonly evidence: Evidence }>()
     const goneAt = new Map(gone.map((d) => [d.path, d]))
@@ -123,7 +124,7 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
     const retold = new Map<string, string>()
     for (const [to, { from, evidence }] of matchOf) {
       if (claims.get(from.path)?.length !== 1) continue
-      const copy = candidates.find((c) => c.path === to) as CopyAction
+      const copy = byPath.get(to) as CopyAction
       // A rename that came with an edit stays a copy and a delete: a move and then the new bytes over it
       // would leave the old version under the new name in between, which an interrupted apply must not.
       // The reasons say what happened.
