@@ -175,7 +175,8 @@ export const scenarios: ReadonlyArray<GoldenScenario> = [
   },
   {
     name: 'move-across-folders',
-    about: 'two-way: the destination moved a file into a new folder; the source gets the folder and the same move',
+    about:
+      'two-way: the destination moved a file into a new folder; the source gets the folder and the same move',
     plan: async () => {
       const pair = await synced({ 'inbox/invoice.pdf': 'invoice\n', 'inbox/letter.txt': 'letter\n' })
       pair.destination.mkdir('archive/2026')
@@ -185,7 +186,8 @@ export const scenarios: ReadonlyArray<GoldenScenario> = [
   },
   {
     name: 'rename-and-edit',
-    about: 'two-way: the source renamed draft.md to final.md and then edited it: a move, then the new content',
+    about:
+      'two-way: the source renamed draft.md to final.md and then edited it: a move, then the new content',
     plan: async () => {
       const pair = await synced({ 'draft.md': 'first draft\n' })
       await pair.source.rename('draft.md', 'final.md')

@@ -75,7 +75,8 @@ describe('first sync deletes nothing', () => {
         for (const action of plan.actions) {
           if (action.kind !== 'delete') continue
           const keptBeside = plan.actions.some(
-            (a) => a.kind === 'clone' && a.side === action.side && a.from === action.path && a.peer === undefined,
+            (a) =>
+              a.kind === 'clone' && a.side === action.side && a.from === action.path && a.peer === undefined,
           )
           if (keptBeside) continue
           const conflict = plan.conflicts.find((c) => c.path === action.path)
