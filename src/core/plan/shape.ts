@@ -85,6 +85,8 @@ export const shapeTrees = (
       }
     }
     decisions[i] = decision
+    // A conflict left for a person freezes what is below it too, state included.
+    if (decision.frozen === true && decision.conflict !== undefined) freezeBelow(rows, decisions, i)
     const parent = parentOf(row.path)
     if (parent !== '') {
       for (const side of SIDES) if (finalOn(row, decision, side) !== null) mustExist[side].add(parent)
