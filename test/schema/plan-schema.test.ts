@@ -28,7 +28,7 @@ import { explain, judge, judgePath, schema } from './plan-schema.ts'
 const goldenPlan = async (name: string): Promise<unknown> =>
   JSON.parse(await readFile(planFileOf(name), 'utf8'))
 
-const numRuns = Number(process.env.FC_RUNS ?? 100)
+const numRuns = Number(process.env.FC_RUNS ?? (process.env.CI ? 1000 : 100))
 
 describe('the plan schema', () => {
   it.each(scenarios.map((s) => s.name))('accepts the golden plan %s, and so does the codec', async (name) => {
