@@ -50,6 +50,8 @@ export const Summary = t.type({
   delete: t.type({ source: t.number, destination: t.number }),
   conflict: t.number,
   record: t.number,
+  /** Copies made within a side instead of a transfer (a conflict's losing version, a backup's rename). */
+  local: t.type({ source: t.number, destination: t.number }),
   bytes: t.type({ upload: t.number, download: t.number }),
 })
 export type Summary = t.TypeOf<typeof Summary>

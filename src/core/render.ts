@@ -2,7 +2,6 @@ import type { Action } from './action.ts'
 import { type Entry, isDir, sizeOf } from './entry.ts'
 import type { Conflict, Plan } from './plan-file.ts'
 import { parentOf } from './rel-path.ts'
-import type { Side } from './side.ts'
 
 /** Colors for the terminal; the plain style leaves text as it is (files, pipes, `NO_COLOR`). */
 export interface Style {
@@ -131,50 +130,10 @@ const conflictLine = (conflict: Conflict, style: Style): Line => ({
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`
 
-/** What the plan does, counted from its actions: a local copy is neither an upload nor a download. */
-export interface Counts {
-  readonly upload: number
-  readonly download: number
-  readonly move: number
-  readonly delete: number
-  readonly conflict: number
-  readonly localCopy: Readonly<Record<Side, number>>
-}
-
-export const countsOf = (plan: Plan): Counts => {
-  let upload = 0
-  let download = 0
-  let move = 0
-  let deletes = 0
-  const localCopy = { source: 0, destination: 0 }
-  for (const action of plan.actions) {
-    switch (action.kind) {
-      case 'copy':
-        if (action.direction === 'upload') upload++
-        else download++
-        break
-      case 'mkdir':
-        if (action.side === 'destination') upload++
-        else download++
-        break
-      case 'delete':
-        deletes++
-        break
-      case 'move':
-        move++
-        break
-      case 'clone':
-        localCopy[action.side]++
-        break
-    }
-  }
-  return { upload, download, move, delete: deletes, conflict: plan.conflicts.length, localCopy }
-}
-
 /** "Plan: 12 to upload, 3 to download, 1 to move, 2 to delete, 1 conflict." Scripts grep for it: keep it. */
 export const summaryLine = (plan: Plan): string => {
-  const c = countsOf(plan)
-  return `Plan: ${c.upload} to upload, ${c.download} to download, ${c.move} to move, ${c.delete} to delete, ${plural(c.conflict, 'conflict')}.`
+  const c = plan.summary
+  return `Plan: ${c.upload} to upload, ${c.download} to download, ${c.move} to move, ${c.delete.source + c.delete.destination} to delete, ${plural(c.conflict, 'conflict')}.`
 }
 
 const legend = (style: Style): string =>
@@ -248,7 +207,7 @@ export const render = (plan: Plan, style: Style = plainStyle, options: RenderOpt
     out.push('')
     out.push(style.bold(summaryLine(plan)))
   }
-  const { localCopy } = countsOf(plan)
+  const localCopy = plan.summary.local
   const copies = (['destination', 'source'] as const).filter((side) => localCopy[side] > 0)
   if (copies.length > 0)
     out.push(

@@ -3,17 +3,19 @@ import * as E from 'fp-ts/lib/Either.js'
 import { createColors } from 'picocolors'
 import { describe, expect, it } from 'vitest'
 import { type Io, styleFor } from '../../src/cli/io.ts'
+import { summarize } from '../../src/core/plan/summary.ts'
 import { decodePlan, type Plan } from '../../src/core/plan-file.ts'
 import { defaultPolicy } from '../../src/core/policy.ts'
-import { countsOf, formatBytes, render, type Style, summaryLine } from '../../src/core/render.ts'
+import { formatBytes, render, type Style, summaryLine } from '../../src/core/render.ts'
 
 const t0 = Date.UTC(2026, 0, 1)
 const file = (size: number, mtimeMs = t0) => ({ kind: 'file', size, mtimeMs, exec: false })
 const folder = { kind: 'dir' }
 
 /** A plan as the file holds it, decoded as apply would: every kind of action, a conflict, a block. */
+/** A plan from its parts; the summary is what the planner would count for those actions. */
 const planOf = (fields: Record<string, unknown>): Plan => {
-  const decoded = decodePlan({
+  const parts = {
     format: 'syncengine-plan',
     version: 1,
     source: { root: '/src', existed: true, files: 6, fingerprint: 'sha256:a' },
@@ -25,20 +27,13 @@ const planOf = (fields: Record<string, unknown>): Plan => {
     records: [],
     forget: [],
     warnings: [],
-    summary: {
-      upload: 0,
-      download: 0,
-      move: 0,
-      delete: { source: 0, destination: 0 },
-      conflict: 0,
-      record: 0,
-      bytes: { upload: 0, download: 0 },
-    },
     blocked: null,
     ...fields,
-  })
-  if (E.isLeft(decoded)) throw new Error(decoded.left.problems.join('\n'))
-  return decoded.right
+  }
+  const draft = decodePlan({ ...parts, summary: summarize([], [], []) })
+  if (E.isLeft(draft)) throw new Error(draft.left.problems.join('\n'))
+  const { actions, conflicts, records } = draft.right
+  return { ...draft.right, summary: summarize(actions, conflicts, records) }
 }
 
 const everyKind = (): Plan =>
@@ -209,13 +204,13 @@ Blocked: this plan deletes 2 of 3 files on the destination (limit 50%), so apply
   })
 
   it('counts a local copy as neither an upload nor a download', () => {
-    expect(countsOf(everyKind())).toEqual({
+    expect(everyKind().summary).toMatchObject({
       upload: 3,
       download: 1,
       move: 1,
-      delete: 2,
+      delete: { source: 0, destination: 2 },
       conflict: 1,
-      localCopy: { source: 0, destination: 1 },
+      local: { source: 0, destination: 1 },
     })
     expect(summaryLine(everyKind())).toBe(
       'Plan: 3 to upload, 1 to download, 1 to move, 2 to delete, 1 conflict.',

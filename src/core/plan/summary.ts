@@ -12,6 +12,7 @@ export const summarize = (
   let move = 0
   const deleted = { source: 0, destination: 0 }
   const bytes = { upload: 0, download: 0 }
+  const local = { source: 0, destination: 0 }
   for (const action of actions) {
     switch (action.kind) {
       case 'copy':
@@ -30,8 +31,7 @@ export const summarize = (
         move++
         break
       case 'clone':
-        if (action.side === 'destination') upload++
-        else download++
+        local[action.side]++
         break
     }
   }
@@ -42,6 +42,7 @@ export const summarize = (
     delete: deleted,
     conflict: conflicts.length,
     record: records.length,
+    local,
     bytes,
   }
 }
