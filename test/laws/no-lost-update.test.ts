@@ -3,24 +3,17 @@ import { describe, expect, it } from 'vitest'
 import type { Conflict, Plan } from '../../src/core/plan-file.ts'
 import type { ConflictStrategy, Mode } from '../../src/core/policy.ts'
 import type { Side } from '../../src/core/side.ts'
-import { type Scenario, scenarioArbitrary } from '../../src/testing/arbitraries.ts'
+import { scenarioArbitrary } from '../../src/testing/arbitraries.ts'
 import {
-  based,
-  bytesOf,
-  editSides,
   FOLDER,
   isWithinOrAt,
-  lastSynced,
   leaves,
   numRuns,
   oneWaySides,
   pathOrCopies,
-  policyOf,
-  showPlan,
-  showViews,
+  type Synced,
+  syncScenario,
   type View,
-  type Views,
-  viewsOf,
 } from './play.ts'
 
 /**
@@ -37,40 +30,6 @@ import {
 
 const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 const other = (side: Side): Side => (side === 'source' ? 'destination' : 'source')
-
-/** O, A and A' as bytes (a touch is no change, two files alike in bytes are alike), and A, A' with mtimes. */
-interface Synced {
-  readonly o: Views
-  readonly before: Views
-  readonly after: Views
-  readonly timed: { readonly before: Views; readonly after: Views }
-  readonly plan: Plan
-  readonly context: string
-}
-
-const syncScenario = async (scenario: Scenario, firstSync: boolean): Promise<Synced> => {
-  const played = await based(scenario, { firstSync })
-  const o = await lastSynced(played)
-  await editSides(played, scenario)
-  const before = await viewsOf(played.pair)
-  const { plan } = await played.run.sync(policyOf(scenario))
-  const after = await viewsOf(played.pair)
-  const context = [
-    `mode ${scenario.mode}, conflict ${scenario.conflict}, first sync ${firstSync}`,
-    showViews('at O', o),
-    showViews('before', before),
-    showPlan('applied', plan),
-    showViews('after', after),
-  ].join('\n')
-  return {
-    o: bytesOf(o),
-    before: bytesOf(before),
-    after: bytesOf(after),
-    timed: { before, after },
-    plan,
-    context,
-  }
-}
 
 /** Each file or symlink a side changed since O: side, path, and what it holds. */
 const changes = ({ o, before }: Synced): ReadonlyArray<readonly [Side, string, string]> =>

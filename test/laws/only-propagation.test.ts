@@ -1,23 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { Plan } from '../../src/core/plan-file.ts'
 import type { Side } from '../../src/core/side.ts'
-import { type Scenario, scenarioArbitrary } from '../../src/testing/arbitraries.ts'
-import {
-  based,
-  bytesOf,
-  editSides,
-  isConflictCopy,
-  lastSynced,
-  leaves,
-  numRuns,
-  originalOf,
-  policyOf,
-  showPlan,
-  showViews,
-  type Views,
-  viewsOf,
-} from './play.ts'
+import { scenarioArbitrary } from '../../src/testing/arbitraries.ts'
+import { isConflictCopy, leaves, numRuns, originalOf, syncScenario, type Views } from './play.ts'
 
 /**
  * Only propagation (Unison's N2, `propagate_changes`, D5): the sync writes nothing of its own. Every file
@@ -32,41 +17,6 @@ import {
 
 const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 const other = (side: Side): Side => (side === 'source' ? 'destination' : 'source')
-
-interface Synced {
-  readonly o: Views
-  readonly before: Views
-  readonly after: Views
-  /** O and A with mtimes: a touch is a change to the planner (a conservative update detector). */
-  readonly timed: { readonly o: Views; readonly before: Views }
-  readonly plan: Plan
-  readonly context: string
-}
-
-const syncScenario = async (scenario: Scenario, firstSync: boolean): Promise<Synced> => {
-  const played = await based(scenario, { firstSync })
-  const o = await lastSynced(played)
-  await editSides(played, scenario)
-  const before = await viewsOf(played.pair)
-  const { plan } = await played.run.sync(policyOf(scenario))
-  const after = await viewsOf(played.pair)
-  const context = [
-    `mode ${scenario.mode}, conflict ${scenario.conflict}, first sync ${firstSync}`,
-    showViews('at O', o),
-    showViews('before', before),
-    showPlan('applied', plan),
-    showViews('after', after),
-  ].join('\n')
-  // Contents as bytes: a rename the planner recognises by content moves the side's own copy, mtime and all.
-  return {
-    o: bytesOf(o),
-    before: bytesOf(before),
-    after: bytesOf(after),
-    timed: { o, before },
-    plan,
-    context,
-  }
-}
 
 /** What a side's file or symlink at `path` may hold after the apply: where each allowed value comes from. */
 const origins = (before: Views, side: Side, path: string): ReadonlyArray<string | undefined> => {

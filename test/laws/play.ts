@@ -229,3 +229,39 @@ export const originalOf = (copy: string): string => {
 
 export const showViews = (label: string, views: Views): string =>
   [show(`source ${label}`, views.source), show(`destination ${label}`, views.destination)].join('\n')
+
+/** A scenario synced once in its mode: O, A and A' as bytes, the same with mtimes, the plan applied, and a printout. */
+export interface Synced {
+  readonly o: Views
+  readonly before: Views
+  readonly after: Views
+  /** With mtimes: a touch is a change to the planner (a conservative update detector). */
+  readonly timed: { readonly o: Views; readonly before: Views; readonly after: Views }
+  readonly plan: Plan
+  readonly context: string
+}
+
+export const syncScenario = async (scenario: Scenario, firstSync: boolean): Promise<Synced> => {
+  const played = await based(scenario, { firstSync })
+  const o = await lastSynced(played)
+  await editSides(played, scenario)
+  const before = await viewsOf(played.pair)
+  const { plan } = await played.run.sync(policyOf(scenario))
+  const after = await viewsOf(played.pair)
+  const context = [
+    `mode ${scenario.mode}, conflict ${scenario.conflict}, first sync ${firstSync}`,
+    showViews('at O', o),
+    showViews('before', before),
+    showPlan('applied', plan),
+    showViews('after', after),
+  ].join('\n')
+  // Contents as bytes: a rename the planner recognises by content moves the side's own copy, mtime and all.
+  return {
+    o: bytesOf(o),
+    before: bytesOf(before),
+    after: bytesOf(after),
+    timed: { o, before, after },
+    plan,
+    context,
+  }
+}
