@@ -67,3 +67,24 @@ export const acquireLock = async (
   }
   return E.left({ _tag: 'LockFailed', file, message: 'the lock kept changing hands' })
 }
+
+/**
+ * Who holds the lock, if anyone, and whether that process is alive: a lock from this host whose process
+ * is gone is stale (the next apply takes it over).
+ */
+export const lockHolder = async (
+  file: string,
+): Promise<{
+  readonly pid: number
+  readonly host: string
+  readonly since: string
+  readonly alive: boolean
+} | null> => {
+  const holder = await readFile(file, 'utf8')
+    .then((text) => Holder.decode(JSON.parse(text)))
+    .catch(() => undefined)
+  if (holder === undefined) return null
+  if (E.isLeft(holder)) return { pid: 0, host: 'unknown', since: 'unknown', alive: true }
+  const { pid, host, since } = holder.right
+  return { pid, host, since, alive: host !== hostname() || alive(pid) }
+}

@@ -5,7 +5,7 @@ import { summaryLine } from '../../core/render.ts'
 import type { SyncState } from '../../core/sync-state.ts'
 import { planDigest, readPlanFile } from '../../pair/plan-file-io.ts'
 import { journalFileOf, readJournal } from '../../state/journal-file.ts'
-import { lockFileOf } from '../../state/lock-file.ts'
+import { lockFileOf, lockHolder } from '../../state/lock-file.ts'
 import { loadState } from '../../state/state-file.ts'
 import { ExitCode, type Io, shownPath, styleFor, worst } from '../io.ts'
 import { messageOf } from '../messages.ts'
@@ -138,7 +138,8 @@ const statusOf = async (
   }[plan.kind]
   out.push(`  plan:        ${planText}`)
   const journal = await readJournal(journalFileOf(stateFile))
-  const running = (await mtimeOf(lockFileOf(stateFile))) !== null
+  const holder = await lockHolder(lockFileOf(stateFile))
+  const running = holder?.alive === true
   const interrupted = E.isRight(journal) ? journal.right : null
   out.push(
     `  interrupted: ${
@@ -147,7 +148,7 @@ const statusOf = async (
         : interrupted === null
           ? 'no'
           : running
-            ? `an apply holds the lock (${shownPath(io, lockFileOf(stateFile))}): it is running, or it was killed`
+            ? `an apply is running (pid ${holder?.pid} on ${holder?.host}, since ${holder?.since})`
             : style.conflict(
                 `yes, an apply stopped before it finished (${shownPath(io, journalFileOf(stateFile))})`,
               )
