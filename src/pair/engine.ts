@@ -7,13 +7,13 @@ import type { RetryPolicy } from '../apply/retry.ts'
 import type { Sides } from '../apply/sides.ts'
 import { targetOfAction } from '../core/action.ts'
 import type { Plan } from '../core/plan-file.ts'
-import { defaultPolicy, type Policy } from '../core/policy.ts'
-import { defaultStateFile, loadState } from '../state/state-file.ts'
+import type { Policy } from '../core/policy.ts'
+import { defaultStateFile } from '../state/state-file.ts'
 import { localStorage } from '../storage/local.ts'
 import type { Storage } from '../storage/storage.ts'
-import { type ApplyPairError, applyPair } from './apply-pair.ts'
-import { type PlanPairError, planPair } from './plan-pair.ts'
-import { recoverBeforePlanning } from './recover.ts'
+import type { ApplyPairError } from './apply-pair.ts'
+import type { PlanPairError } from './plan-pair.ts'
+import { syncPair as syncSides } from './sync-pair.ts'
 
 /** A side given as a Storage, or as a local folder's path. */
 export type SideSpec = Storage | string
@@ -135,39 +135,23 @@ export const createSyncEngine = (options: EngineOptions = {}): SyncEngine => {
 
   const syncPair = async (pair: PairSpec): Promise<E.Either<SyncError, SyncResult>> => {
     const sides: Sides = { source: storageOf(pair.source), destination: storageOf(pair.destination) }
-    const roots = { source: sides.source.root, destination: sides.destination.root }
-    const stateFile = pair.stateFile ?? defaultStateFile(roots.source, roots.destination, env)
-    const recovered = await recoverBeforePlanning(stateFile, roots, sides)
-    if (E.isLeft(recovered)) return E.left(recovered.left)
-    const state = await loadState(stateFile, roots)()
-    if (E.isLeft(state)) return state
-    const planned = await planPair({
-      sides,
-      state: state.right,
-      policy: { ...defaultPolicy, ...pair.policy },
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    })()
-    if (E.isLeft(planned)) return planned
     const controller = new AbortController()
     running.add(controller)
     try {
-      const applied = await applyPair({
-        plan: planned.right,
+      const synced = await syncSides({
         sides,
-        stateFile,
+        stateFile: pair.stateFile ?? defaultStateFile(sides.source.root, sides.destination.root, env),
         signal: controller.signal,
         pause: gate,
+        ...(pair.policy === undefined ? {} : { policy: pair.policy }),
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         ...(options.transfers === undefined ? {} : { transfers: options.transfers }),
         ...(options.retry === undefined ? {} : { retry: options.retry }),
       })()
-      if (E.isLeft(applied)) return applied
-      return E.right({
-        plan: planned.right,
-        report: applied.right,
-        counts: countsOf(planned.right, applied.right),
-      })
+      if (E.isLeft(synced)) return synced
+      const { plan, report } = synced.right
+      return E.right({ plan, report, counts: countsOf(plan, report) })
     } finally {
       running.delete(controller)
     }

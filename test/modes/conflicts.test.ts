@@ -1,19 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ConflictStrategy } from '../../src/core/policy.ts'
 import { session } from '../support/session.ts'
-import { makePair, type TestPair } from '../support/sides.ts'
+import { filesWithoutStamps, makePair, type TestPair } from '../support/sides.ts'
 
 type Tree = Record<string, string>
-
-const files = (tree: Tree): Tree =>
-  Object.fromEntries(
-    Object.entries(tree)
-      .filter(([path]) => !path.endsWith('/'))
-      .map(([path, content]) => [
-        path.replace(/\.conflict-(source|destination)-\d{8}-\d{6}/, '.conflict-$1'),
-        content,
-      ]),
-  )
 
 /** A synced pair holding `f.txt` = v0, ready for edits on either side. */
 const synced = async (pair: TestPair, conflict: ConflictStrategy) => {
@@ -106,8 +96,8 @@ describe.each(['memory', 'local'] as const)('conflicts on %s storage', (backend)
       await row.edit(pair)
       const { plan, report } = await run.sync()
 
-      expect(files(await pair.source.tree())).toEqual(row.expect[strategy].source)
-      expect(files(await pair.destination.tree())).toEqual(row.expect[strategy].destination)
+      expect(filesWithoutStamps(await pair.source.tree())).toEqual(row.expect[strategy].source)
+      expect(filesWithoutStamps(await pair.destination.tree())).toEqual(row.expect[strategy].destination)
       const again = await run.plan()
       expect(again.actions).toEqual([])
       if (strategy === 'manual' && row.name.startsWith('both edited')) {
@@ -146,9 +136,9 @@ describe('conflict details', () => {
     await pair.destination.put('f.txt', 'vdd', { mtimeMs: 1_800_000_000_000 })
     const { plan } = await run.sync()
     expect(plan.conflicts).toMatchObject([{ path: 'f.txt', outcome: 'kept-both' }])
-    const tree = files(await pair.source.tree())
+    const tree = filesWithoutStamps(await pair.source.tree())
     expect(Object.values(tree).sort()).toEqual(['vdd', 'vs'])
-    expect(files(await pair.destination.tree())).toEqual(tree)
+    expect(filesWithoutStamps(await pair.destination.tree())).toEqual(tree)
   })
 
   it('a first sync with different files is a conflict, and equal files are not', async () => {
@@ -162,7 +152,7 @@ describe('conflict details', () => {
     expect(plan.conflicts.map((c) => c.path)).toEqual(['diff.txt'])
     expect(plan.records.map((r) => r.path)).toEqual(['same.txt'])
     expect(plan.actions.filter((a) => a.kind === 'delete')).toEqual([])
-    expect(files(await pair.destination.tree())).toEqual({
+    expect(filesWithoutStamps(await pair.destination.tree())).toEqual({
       'diff.txt': 'newer',
       'diff.conflict-source.txt': 'older',
       'same.txt': 'x',

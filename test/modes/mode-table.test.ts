@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MODES, type Mode } from '../../src/core/policy.ts'
 import { session } from '../support/session.ts'
-import { makePair, type TestPair, type TestSide } from '../support/sides.ts'
+import { filesWithoutStamps, makePair, type TestPair, type TestSide } from '../support/sides.ts'
 
 /**
  * Every row of the mode table in DESIGN.md, for every mode, on both backends: sync a base tree, edit one
@@ -151,17 +151,6 @@ const cases: ReadonlyArray<Case> = [
   },
 ]
 
-/** Conflict copies carry a timestamp; the table names them by side only. */
-const normalized = (tree: Tree): Tree =>
-  Object.fromEntries(
-    Object.entries(tree)
-      .filter(([path]) => !path.endsWith('/'))
-      .map(([path, content]) => [
-        path.replace(/\.conflict-(source|destination)-\d{8}-\d{6}/, '.conflict-$1'),
-        content,
-      ]),
-  )
-
 describe.each(['memory', 'local'] as const)('the mode table on %s storage', (backend) => {
   let pair: TestPair | undefined
   afterEach(async () => {
@@ -182,8 +171,8 @@ describe.each(['memory', 'local'] as const)('the mode table on %s storage', (bac
       const { report } = await run.sync()
       expect(report.counts.failed + report.counts.drifted).toBe(0)
 
-      expect(normalized(await pair.source.tree())).toEqual(row.expect[mode].source)
-      expect(normalized(await pair.destination.tree())).toEqual(row.expect[mode].destination)
+      expect(filesWithoutStamps(await pair.source.tree())).toEqual(row.expect[mode].source)
+      expect(filesWithoutStamps(await pair.destination.tree())).toEqual(row.expect[mode].destination)
       const again = await run.plan()
       expect(again.actions).toEqual([])
       expect(again.conflicts).toEqual([])

@@ -174,3 +174,14 @@ export const hasMkfifo = (): boolean => {
     return false
   }
 }
+
+/** A tree's files only, with conflict copies named by side alone: their time stamps come from the clock. */
+export const filesWithoutStamps = (tree: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(tree)
+      .filter(([path]) => !path.endsWith('/'))
+      .map(([path, content]) => [
+        path.replace(/\.conflict-(source|destination)-\d{8}-\d{6}/, '.conflict-$1'),
+        content,
+      ]),
+  )

@@ -18,6 +18,3 @@ export interface Row {
 
 export const entryOn = (row: Row, side: Side): Entry | null =>
   side === 'source' ? row.source : row.destination
-
-export const recordedOn = (row: Row, side: Side): Entry | undefined =>
-  row.synced === undefined ? undefined : side === 'source' ? row.synced[0] : row.synced[1]
