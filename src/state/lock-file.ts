@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { isRunning } from '../storage/pid.ts'
 
 export type LockError =
   | {
@@ -17,16 +18,6 @@ export type LockError =
 const Holder = t.type({ pid: t.number, host: t.string, since: t.string })
 
 export const lockFileOf = (stateFile: string): string => `${stateFile}.lock`
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /**
  * One apply at a time per pair: a lock file beside the state, created only if absent, holding the pid
@@ -54,7 +45,7 @@ export const acquireLock = async (
       .catch(() => E.left([]))
     if (E.isRight(holder)) {
       const { pid, host, since } = holder.right
-      if (host !== me.host || alive(pid)) return E.left({ _tag: 'LockHeld', file, pid, host, since })
+      if (host !== me.host || isRunning(pid)) return E.left({ _tag: 'LockHeld', file, pid, host, since })
     } else {
       // Unreadable: either its owner is still writing it, or a crash cut it short long ago.
       const age = await stat(file)
@@ -86,5 +77,5 @@ export const lockHolder = async (
   if (holder === undefined) return null
   if (E.isLeft(holder)) return { pid: 0, host: 'unknown', since: 'unknown', alive: true }
   const { pid, host, since } = holder.right
-  return { pid, host, since, alive: host !== hostname() || alive(pid) }
+  return { pid, host, since, alive: host !== hostname() || isRunning(pid) }
 }

@@ -6,6 +6,7 @@ import * as nodePath from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Entry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
+import { isRunning } from './pid.ts'
 import {
   type Found,
   isTempName,
@@ -221,9 +222,21 @@ const lstatFile = async (abs: string): Promise<Stats> => {
  * looked up under another (other case; the other Unicode form). Nothing is left behind; a root that cannot
  * be written to answers with the platform's usual behaviour.
  */
+const PROBE = `${TEMP_PREFIX}Probe-`
+
+/** Probe files left by a process that was killed while probing: its pid is in the name. */
+const removeDeadProbes = async (root: string): Promise<void> => {
+  const names = await fs.readdir(root).catch(() => [] as string[])
+  for (const name of names) {
+    const pid = Number(/^\.syncengine-Probe-(\d+)-/.exec(name)?.[1])
+    if (name.startsWith(PROBE) && Number.isInteger(pid) && !isRunning(pid))
+      await fs.unlink(nodePath.join(root, name)).catch(() => undefined)
+  }
+}
+
 const probeNames = async (root: string): Promise<{ caseSensitive: boolean; normalizesUnicode: boolean }> => {
-  const tag = randomBytes(4).toString('hex')
-  const name = `${TEMP_PREFIX}Probe-\u00e9-${tag}${TEMP_SUFFIX}`
+  await removeDeadProbes(root)
+  const name = `${PROBE}${process.pid}-\u00e9-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`
   const created = nodePath.join(root, name)
   const fallback = {
     caseSensitive: process.platform !== 'darwin' && process.platform !== 'win32',

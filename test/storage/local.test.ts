@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import * as fs from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -156,3 +156,19 @@ const listAsNobody = async (base: string, root: string): Promise<StorageError> =
   if (E.isRight(result)) throw new Error(`nobody could list the folder: ${out}`)
   return result.left
 }
+
+describe('probing how a local root treats names', () => {
+  it('answers for this file system, and removes the probes of processes that died while probing', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'syncengine-probe-'))
+    try {
+      const gone = spawnSync(process.execPath, ['-e', '0']).pid
+      await fs.writeFile(path.join(root, `.syncengine-Probe-${gone}-x.tmp`), '')
+      await fs.writeFile(path.join(root, `.syncengine-Probe-${process.pid}-y.tmp`), '')
+      const storage = localStorage(root)
+      expect(await storage.probeNames?.()).toEqual({ caseSensitive: true, normalizesUnicode: false })
+      expect(await fs.readdir(root)).toEqual([`.syncengine-Probe-${process.pid}-y.tmp`])
+    } finally {
+      await fs.rm(root, { recursive: true, force: true })
+    }
+  })
+})
