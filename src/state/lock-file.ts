@@ -1,9 +1,10 @@
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises'
+import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { isRunning } from '../storage/pid.ts'
+import { TEMP_PREFIX, TEMP_SUFFIX } from '../storage/storage.ts'
 
 export type LockError =
   | {
@@ -31,14 +32,19 @@ export const acquireLock = async (
   const me = { pid: process.pid, host: hostname(), since: now().toISOString() }
   await mkdir(dirname(file), { recursive: true }).catch(() => undefined)
   for (let attempt = 0; attempt < 3; attempt++) {
+    // The lock appears whole or not at all: written beside it, then linked into place (link fails when
+    // the name is taken), so no one ever reads a lock file its owner is still writing.
+    // Named as a staged write, so a snapshot of a root holding the state never lists it.
+    const draft = join(dirname(file), `${TEMP_PREFIX}lock-${process.pid}-${attempt}${TEMP_SUFFIX}`)
     try {
-      const handle = await open(file, 'wx', 0o600)
-      await handle.writeFile(JSON.stringify(me))
-      await handle.close()
+      await writeFile(draft, JSON.stringify(me), { mode: 0o600 })
+      await link(draft, file)
       return E.right(() => unlink(file).catch(() => undefined))
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
         return E.left({ _tag: 'LockFailed', file, message: (error as Error).message })
+    } finally {
+      await unlink(draft).catch(() => undefined)
     }
     const holder = await readFile(file, 'utf8')
       .then((text) => Holder.decode(JSON.parse(text)))
@@ -47,7 +53,7 @@ export const acquireLock = async (
       const { pid, host, since } = holder.right
       if (host !== me.host || isRunning(pid)) return E.left({ _tag: 'LockHeld', file, pid, host, since })
     } else {
-      // Unreadable: either its owner is still writing it, or a crash cut it short long ago.
+      // Unreadable, though written whole: damaged. Give a lock a moment before taking it over all the same.
       const age = await stat(file)
         .then((s) => Date.now() - s.mtimeMs)
         .catch(() => Number.POSITIVE_INFINITY)
