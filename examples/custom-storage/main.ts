@@ -38,21 +38,21 @@ const loggingStorage = (inner: Storage, log: (line: string) => void): Storage =>
     stat: (path) => logged('stat', path, inner.stat(path)),
     list: (dir) => logged('list', dir, inner.list(dir)),
     read: (path) => logged('read', path, inner.read(path)),
-    stage: (path, data, meta) =>
+    stage: (path, data, meta, token) =>
       pipe(
-        logged('stage', path, inner.stage(path, data, meta)),
+        logged('stage', path, inner.stage(path, data, meta, token)),
         TE.map((staged) => loggedStaged(path, staged)),
       ),
-    stageSymlink: (path, target) =>
+    stageSymlink: (path, target, token) =>
       pipe(
-        logged('stageSymlink', path, inner.stageSymlink(path, target)),
+        logged('stageSymlink', path, inner.stageSymlink(path, target, token)),
         TE.map((staged) => loggedStaged(path, staged)),
       ),
     rename: (from, to) => logged('rename', `${from} → ${to}`, inner.rename(from, to)),
     remove: (path) => logged('remove', path, inner.remove(path)),
     mkdir: (path) => logged('mkdir', path, inner.mkdir(path)),
     createRoot: () => logged('createRoot', '', inner.createRoot()),
-    removeStaged: (dir) => logged('removeStaged', dir, inner.removeStaged(dir)),
+    removeStaged: (dir, token) => logged('removeStaged', dir, inner.removeStaged(dir, token)),
     setMtime: (path, mtimeMs) => logged('setMtime', path, inner.setMtime(path, mtimeMs)),
     setExec: (path, exec) => logged('setExec', path, inner.setExec(path, exec)),
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Action, type CopyAction, targetOfAction } from '../core/action.ts'
@@ -68,6 +69,11 @@ export interface ApplyOptions {
   readonly backup?: Backup
   /** How many copies run at once. */
   readonly transfers?: number
+  /**
+   * The tag of this apply's temporary names; whoever keeps the journal records it before the apply starts,
+   * so cleanup after a crash removes those names and no others. A fresh one when not given.
+   */
+  readonly token?: string
   /** Wraps each transfer's bytes (to count them as they go). */
   readonly meter?: (action: CopyAction, data: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>
   /** While paused, no new action starts. */
@@ -141,6 +147,7 @@ export const applyPlan =
     const context = {
       sides,
       how,
+      token: options.token ?? randomBytes(8).toString('hex'),
       ...(options.backup === undefined ? {} : { backup: options.backup }),
       ...(options.meter === undefined ? {} : { meter: options.meter }),
     }

@@ -11,6 +11,7 @@ export interface Backup {
     path: RelPath,
     from: Storage,
     entry: Entry,
+    token: string,
   ) => Promise<E.Either<StorageError, RelPath>>
 }
 
@@ -36,7 +37,7 @@ export const backupIn = (storage: Storage, stamp: string): Backup => {
     return E.right(undefined)
   }
   return {
-    keep: async (side, path, from, entry) => {
+    keep: async (side, path, from, entry, token) => {
       for (let n = 1; ; n++) {
         const name = `${side}/${path}.${stamp}${n > 1 ? `-${n}` : ''}` as RelPath
         const there = await storage.stat(name)()
@@ -45,13 +46,15 @@ export const backupIn = (storage: Storage, stamp: string): Backup => {
         const folders = await ensureFolders(name)
         if (E.isLeft(folders)) return folders
         const staged = await (async () => {
-          if (entry.kind === 'symlink') return storage.stageSymlink(name, entry.target)()
+          if (entry.kind === 'symlink') return storage.stageSymlink(name, entry.target, token)()
           const data = await from.read(path)()
           if (E.isLeft(data)) return data
-          return storage.stage(name, data.right, {
-            mtimeMs: entry.kind === 'file' ? entry.mtimeMs : 0,
-            exec: false,
-          })()
+          return storage.stage(
+            name,
+            data.right.data,
+            { mtimeMs: data.right.entry.mtimeMs, exec: false },
+            token,
+          )()
         })()
         if (E.isLeft(staged)) return staged
         const committed = await staged.right.commit()()

@@ -11,7 +11,14 @@ import { type Comparison, sameAcross, sameOnSide } from '../core/compare.ts'
 import { dir, type Entry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import { fromOf, otherSide, type Side, targetOf } from '../core/side.ts'
-import type { Found, StorageError } from '../storage/storage.ts'
+import {
+  CHANGED_WHILE_READ,
+  type Found,
+  type Opened,
+  type Staged,
+  type Storage,
+  type StorageError,
+} from '../storage/storage.ts'
 import type { Backup } from './backup.ts'
 import { type Sides, storageOn } from './sides.ts'
 
@@ -36,6 +43,8 @@ export type ActionOutcome =
 export interface RunContext {
   readonly sides: Sides
   readonly how: Comparison
+  /** This apply's tag for temporary names (see `tempName`). */
+  readonly token: string
   /** Where what a delete or an overwrite removes is kept first, when the plan asks for it. */
   readonly backup?: Backup
   /** Wraps the bytes of a transfer, to count them as they go. */
@@ -81,6 +90,31 @@ const withHash = (written: Entry | null, source: Entry): Entry | null =>
 const changedOn = (side: Side, now: Found | null): string =>
   now === null ? `gone from ${side} since the plan was made` : `changed on ${side} since the plan was made`
 
+/**
+ * Stages a copy of the file at `fromPath`. The version read is the one the plan expects (`entry`), or the
+ * copy is drift; the copy gets that version's mtime and exec bit, and the version is returned, so what is
+ * written, its metadata and what the state records all come from one look at the file.
+ */
+const stageCopy = async (
+  fromStorage: Storage,
+  fromPath: RelPath,
+  entry: Entry,
+  side: Side,
+  write: (opened: Opened) => Promise<E.Either<StorageError, Staged>>,
+): Promise<{ readonly staged: Staged; readonly read: Entry }> => {
+  const opened = await must(fromStorage.read(fromPath))
+  if (!matches(entry, opened.entry)) {
+    // Nothing was read: the iteration that would close the file never starts.
+    await (opened.data as AsyncGenerator<Uint8Array>).return?.(undefined)
+    return drifted(changedOn(side, opened.entry))
+  }
+  const staged = await write(opened)
+  if (E.isLeft(staged) && staged.left.code === CHANGED_WHILE_READ)
+    return drifted(`changed on ${side} while it was copied`)
+  if (E.isLeft(staged)) throw new Stop({ status: 'failed', error: staged.left })
+  return { staged: staged.right, read: opened.entry }
+}
+
 export const runAction = async (action: Action, context: RunContext): Promise<ActionOutcome> => {
   try {
     switch (action.kind) {
@@ -103,7 +137,7 @@ export const runAction = async (action: Action, context: RunContext): Promise<Ac
 
 const runCopy = async (
   action: CopyAction,
-  { sides, how, meter, backup }: RunContext,
+  { sides, how, meter, backup, token }: RunContext,
 ): Promise<ActionOutcome> => {
   const from = fromOf(action.direction)
   const target = targetOf(action.direction)
@@ -115,8 +149,8 @@ const runCopy = async (
   if (!matches(entry, fromNow)) return drifted(changedOn(from, fromNow))
   const targetNow = await must(targetStorage.stat(path))
   // A copy to another name says nothing of its from-path's state; only the written side is known.
-  const effects = (written: Entry | null): ReadonlyArray<Effect> => [
-    ...(fromPath === path ? [{ path, side: from, entry: withHash(asEntry(fromNow), entry) }] : []),
+  const effects = (written: Entry | null, read: Entry | null = asEntry(fromNow)): ReadonlyArray<Effect> => [
+    ...(fromPath === path ? [{ path, side: from, entry: withHash(read, entry) }] : []),
     { path, side: target, entry: withHash(written, entry) },
   ]
   // A forced copy replaces a file that is already the same; otherwise the same file there means done
@@ -136,15 +170,14 @@ const runCopy = async (
         : `${target} holds a version nobody reviewed`,
     )
 
-  const staged =
+  const { staged, read } =
     entry.kind === 'symlink'
-      ? await must(targetStorage.stageSymlink(path, entry.target))
+      ? { staged: await must(targetStorage.stageSymlink(path, entry.target, token)), read: entry }
       : entry.kind === 'file'
-        ? await must(async () => {
-            const data = await fromStorage.read(fromPath)()
-            if (E.isLeft(data)) return data
-            const bytes = meter === undefined ? data.right : meter(action, data.right)
-            return targetStorage.stage(path, bytes, { mtimeMs: entry.mtimeMs, exec: entry.exec })()
+        ? await stageCopy(fromStorage, fromPath, entry, from, (opened) => {
+            const bytes = meter === undefined ? opened.data : meter(action, opened.data)
+            const meta = { mtimeMs: opened.entry.mtimeMs, exec: opened.entry.exec }
+            return targetStorage.stage(path, bytes, meta, token)()
           })
         : drifted('a folder cannot be copied as a file')
   // The copy took time: look again before it replaces anything under the real name.
@@ -164,14 +197,14 @@ const runCopy = async (
     return drifted(why)
   }
   if (backup !== undefined && replaces !== null && replaces.kind !== 'dir') {
-    const kept = await backup.keep(target, path, targetStorage, replaces)
+    const kept = await backup.keep(target, path, targetStorage, replaces, token)
     if (E.isLeft(kept)) {
       await staged.discard()()
       return { status: 'failed', error: kept.left }
     }
   }
   const written = await must(staged.commit())
-  return { status: 'applied', effects: effects(written) }
+  return { status: 'applied', effects: effects(written, read) }
 }
 
 const runMkdir = async (action: MkdirAction, { sides }: RunContext): Promise<ActionOutcome> => {
@@ -187,7 +220,10 @@ const runMkdir = async (action: MkdirAction, { sides }: RunContext): Promise<Act
   return { status: 'applied', effects }
 }
 
-const runDelete = async (action: DeleteAction, { sides, backup }: RunContext): Promise<ActionOutcome> => {
+const runDelete = async (
+  action: DeleteAction,
+  { sides, backup, token }: RunContext,
+): Promise<ActionOutcome> => {
   const storage = storageOn(sides, action.side)
   const now = await must(storage.stat(action.path))
   const effects: ReadonlyArray<Effect> = [
@@ -197,7 +233,7 @@ const runDelete = async (action: DeleteAction, { sides, backup }: RunContext): P
   if (now === null) return { status: 'already-done', effects }
   if (!matches(action.entry, now)) return drifted(changedOn(action.side, now))
   if (backup !== undefined && action.entry.kind !== 'dir') {
-    const kept = await backup.keep(action.side, action.path, storage, action.entry)
+    const kept = await backup.keep(action.side, action.path, storage, action.entry, token)
     if (E.isLeft(kept)) return { status: 'failed', error: kept.left }
   }
   const removed = await storage.remove(action.path)()
@@ -252,7 +288,7 @@ const runMove = async (action: MoveAction, { sides }: RunContext): Promise<Actio
 }
 
 /** A copy within one side: read there, staged beside the target, committed once both ends still look right. */
-const runClone = async (action: CloneAction, { sides, how }: RunContext): Promise<ActionOutcome> => {
+const runClone = async (action: CloneAction, { sides, how, token }: RunContext): Promise<ActionOutcome> => {
   const storage = storageOn(sides, action.side)
   const { entry, from, to } = action
   const fromNow = await must(storage.stat(from))
@@ -266,16 +302,14 @@ const runClone = async (action: CloneAction, { sides, how }: RunContext): Promis
     return { status: 'already-done', effects: effects(toNow) }
   if (!matches(entry, fromNow)) return drifted(changedOn(action.side, fromNow))
   if (toNow !== null) return drifted(`${to} is taken on ${action.side}`)
-  const staged =
+  const { staged } =
     entry.kind === 'symlink'
-      ? await must(storage.stageSymlink(to, entry.target))
+      ? { staged: await must(storage.stageSymlink(to, entry.target, token)) }
       : entry.kind === 'file'
-        ? await must(async () => {
-            const data = await storage.read(from)()
-            if (E.isLeft(data)) return data
+        ? await stageCopy(storage, from, entry, action.side, (opened) => {
             // Written as the other side holds it, mtime and exec bit included.
-            const like = peer?.kind === 'file' ? peer : entry
-            return storage.stage(to, data.right, { mtimeMs: like.mtimeMs, exec: like.exec })()
+            const like = peer?.kind === 'file' ? peer : opened.entry
+            return storage.stage(to, opened.data, { mtimeMs: like.mtimeMs, exec: like.exec }, token)()
           })
         : drifted('a folder cannot be copied as a file')
   const [fromAfter, toAfter] = [await storage.stat(from)(), await storage.stat(to)()]

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { isAbsolute, relative } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
@@ -86,7 +87,7 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
   if (leftover.right !== null && leftover.right.header.plan === digest) {
     resumed = new Map([...leftover.right.done].map(([index, { outcome }]) => [index, outcome]))
     checkpoints = leftover.right.checkpoints
-    await cleanStaged(sides, leftover.right.unfinished)
+    await cleanStaged(sides, leftover.right)
   } else if (leftover.right !== null) {
     // Another plan's apply was interrupted. What it did goes into the state first (which makes this
     // plan stale if it was made before that); a journal that ends at the state is kept, so its plan
@@ -97,9 +98,10 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
 
   const current = await loadState(stateFile, roots)()
   if (E.isLeft(current)) return current
+  const token = randomBytes(8).toString('hex')
   const journal = journalWriter(
     journalFile,
-    { format: 'syncengine-journal', version: 1, plan: digest, base: plan.state },
+    { format: 'syncengine-journal', version: 1, plan: digest, base: plan.state, token },
     resumed !== undefined,
   )
   const now = input.now ?? (() => new Date())
@@ -110,6 +112,7 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
     current: current.right,
     fresh: () => freshState(roots.source, roots.destination),
     journal,
+    token,
     ...(resumed === undefined ? {} : { resumed }),
     checkpoints,
     ...(tracker === undefined && input.onEvent === undefined

@@ -2,7 +2,6 @@ import * as E from 'fp-ts/lib/Either.js'
 import { recover } from '../apply/settle.ts'
 import type { Sides } from '../apply/sides.ts'
 import { type RelPath, RelPath as RelPathCodec } from '../core/rel-path.ts'
-import type { Side } from '../core/side.ts'
 import {
   continuesFrom,
   endsAt,
@@ -15,18 +14,17 @@ import {
 } from '../state/journal-file.ts'
 import { acquireLock, lockFileOf } from '../state/lock-file.ts'
 import { loadState, type StateError, saveState } from '../state/state-file.ts'
+import { isToken } from '../storage/storage.ts'
 
 /** Removes staged writes an interrupted apply may have left in the folders it was writing to. */
-export const cleanStaged = async (
-  sides: Sides,
-  where: ReadonlyArray<{ readonly side: Side; readonly folder: string }>,
-): Promise<void> => {
+export const cleanStaged = async (sides: Sides, journal: JournalContent): Promise<void> => {
   const seen = new Set<string>()
-  for (const { side, folder } of where) {
+  for (const { side, folder } of journal.unfinished) {
     const key = `${side}:${folder}`
     if (seen.has(key) || (folder !== '' && !RelPathCodec.is(folder))) continue
     seen.add(key)
-    await sides[side].removeStaged(folder as RelPath | '')()
+    for (const token of journal.tokens.filter(isToken))
+      await sides[side].removeStaged(folder as RelPath | '', token)()
   }
 }
 
@@ -46,7 +44,7 @@ export const recoverInterrupted = async (
   if (E.isLeft(state)) return state
   const at = state.right === null ? null : { lineage: state.right.lineage, serial: state.right.serial }
   if (endsAt(journal, at)) return E.right(false)
-  await cleanStaged(sides, journal.unfinished)
+  await cleanStaged(sides, journal)
   // Effects are what the storages reported; folding them again over a state that has some of them
   // already changes nothing there. A first sync's journal has no state to fold into: its files show up
   // as alike on both sides next time.

@@ -12,7 +12,7 @@ export const hashFile = async (storage: Storage, path: RelPath): Promise<E.Eithe
   if (E.isLeft(data)) return data
   const hash = createHash(HASH_ALGORITHM)
   try {
-    for await (const chunk of data.right) hash.update(chunk)
+    for await (const chunk of data.right.data) hash.update(chunk)
   } catch (error) {
     const code = (error as { code?: unknown }).code
     return E.left(

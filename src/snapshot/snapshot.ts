@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ProgressListener } from '../apply/progress-event.ts'
@@ -28,6 +28,11 @@ export interface SnapshotOptions {
   /** `scan-start` and `scan-complete` for each folder, named as `side`. */
   readonly onProgress?: ProgressListener
   readonly side?: Side
+  /**
+   * The tag of the probe file a storage may make to learn how it treats names; the caller records it
+   * first, so that a probe left by a crash can be removed. A fresh one when not given.
+   */
+  readonly probeToken?: string
 }
 
 const MAX_IGNORE_FILE_BYTES = 1 << 20
@@ -58,7 +63,10 @@ export const takeSnapshot =
       })
     }
     if (rootStat.right.kind !== 'dir') return E.left({ _tag: 'RootNotAFolder', root: storage.root })
-    const names = storage.probeNames === undefined ? {} : await storage.probeNames()
+    const names =
+      storage.probeNames === undefined
+        ? {}
+        : await storage.probeNames(options.probeToken ?? randomBytes(8).toString('hex'))
     base.capabilities = { ...base.capabilities, ...names }
 
     const entries = new Map<RelPath, Entry>()
@@ -156,7 +164,7 @@ const readText = async (storage: Storage, path: RelPath): Promise<E.Either<Stora
   const chunks: Uint8Array[] = []
   let size = 0
   try {
-    for await (const chunk of opened.right) {
+    for await (const chunk of opened.right.data) {
       size += chunk.byteLength
       if (size > MAX_IGNORE_FILE_BYTES) break
       chunks.push(chunk)

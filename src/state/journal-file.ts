@@ -19,14 +19,20 @@ import { Side } from '../core/side.ts'
 
 const Serial = t.type({ lineage: t.string, serial: t.number })
 
-export const JournalHeader = t.type({
-  format: t.literal('syncengine-journal'),
-  version: t.literal(1),
-  /** The digest of the plan being applied. */
-  plan: t.string,
-  /** The state the plan was made against. */
-  base: t.union([Serial, t.null]),
-})
+export const JournalHeader = t.intersection([
+  t.type({
+    format: t.literal('syncengine-journal'),
+    version: t.literal(1),
+    /** The digest of the plan being applied. */
+    plan: t.string,
+    /** The state the plan was made against. */
+    base: t.union([Serial, t.null]),
+  }),
+  t.partial({
+    /** The tag of the temporary names this apply makes (see `tempName`), written before any exists. */
+    token: t.string,
+  }),
+])
 export type JournalHeader = t.TypeOf<typeof JournalHeader>
 
 const Effect = t.type({ path: RelPath, side: Side, entry: t.union([Entry, t.null]) })
@@ -47,6 +53,8 @@ const BeginLine = t.type({ begin: t.number, side: Side, folder: t.string })
 const DoneLine = t.type({ done: t.number, paths: t.readonlyArray(RelPath), outcome: Outcome })
 /** An interrupted apply saved the state it reached: this plan may continue from that state. */
 const CheckpointLine = t.type({ checkpoint: Serial })
+/** A resumed apply's tag for its temporary names, written before it makes any. */
+const TokenLine = t.type({ token: t.string })
 
 export interface JournalContent {
   readonly header: JournalHeader
@@ -60,6 +68,8 @@ export interface JournalContent {
   readonly checkpoints: ReadonlyArray<{ readonly lineage: string; readonly serial: number }>
   /** Actions finished after the last checkpoint: in no saved state yet. */
   readonly pending: number
+  /** The tags of the temporary names the applies of this journal made: only those are cleaned up. */
+  readonly tokens: ReadonlyArray<string>
 }
 
 export type JournalError = {
@@ -96,6 +106,7 @@ export const readJournal = async (file: string): Promise<E.Either<JournalError, 
   const begun = new Map<number, { side: Side; folder: string }>()
   const done = new Map<number, { paths: ReadonlyArray<RelPath>; outcome: ActionOutcome }>()
   const checkpoints: Array<{ lineage: string; serial: number }> = []
+  const tokens: string[] = header.right.token === undefined ? [] : [header.right.token]
   let pending = 0
   for (const [i, line] of parsed.slice(1).entries()) {
     if (BeginLine.is(line)) begun.set(line.begin, { side: line.side, folder: line.folder })
@@ -105,10 +116,11 @@ export const readJournal = async (file: string): Promise<E.Either<JournalError, 
     } else if (CheckpointLine.is(line)) {
       checkpoints.push(line.checkpoint)
       pending = 0
-    } else return E.left({ _tag: 'JournalCorrupt', file, message: `line ${i + 2} is not a journal line` })
+    } else if (TokenLine.is(line)) tokens.push(line.token)
+    else return E.left({ _tag: 'JournalCorrupt', file, message: `line ${i + 2} is not a journal line` })
   }
   const unfinished = [...begun].filter(([index]) => !done.has(index)).map(([, where]) => where)
-  return E.right({ header: header.right, unfinished, done, checkpoints, pending })
+  return E.right({ header: header.right, unfinished, done, checkpoints, pending, tokens })
 }
 
 export const settledFromJournal = (content: JournalContent): ReadonlyArray<Settled> =>
@@ -166,6 +178,7 @@ export const journalWriter = (file: string, header: JournalHeader, append: boole
         const last = Buffer.alloc(1)
         if (size > 0 && (await h.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 10)
           await h.write('\n')
+        if (header.token !== undefined) await h.write(`${JSON.stringify({ token: header.token })}\n`)
       }
       await h.sync()
       return h

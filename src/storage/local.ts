@@ -4,19 +4,21 @@ import { constants, lstatSync } from 'node:fs'
 import * as fs from 'node:fs/promises'
 import * as nodePath from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import type { Entry } from '../core/entry.ts'
+import type { Entry, FileEntry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
-import { isRunning } from './pid.ts'
 import {
+  CHANGED_WHILE_READ,
   type Found,
-  isTempName,
+  isTempOf,
   type Listed,
+  type Opened,
   type Staged,
   type Storage,
   type StorageError,
   storageError,
   TEMP_PREFIX,
   TEMP_SUFFIX,
+  tempName,
   type WriteMeta,
 } from './storage.ts'
 
@@ -71,18 +73,19 @@ const isAbsent = (err: unknown): boolean => {
 export const withExec = (mode: number, exec: boolean): number =>
   (exec ? mode | ((mode & 0o444) >> 2) : mode & ~0o111) & 0o7777
 
+const fileEntryOf = (st: Stats): FileEntry => ({
+  kind: 'file',
+  size: st.size,
+  // utimes takes seconds as a double, so a written mtime reads back a few hundred ns off: round, not floor.
+  mtimeMs: Math.round(st.mtimeMs),
+  exec: (st.mode & 0o100) !== 0,
+  // The birth time tells a renamed file (same inode, same birth) from a new file that got the inode
+  // of one just deleted, which file systems hand out again at once.
+  id: `${st.dev}:${st.ino}:${st.birthtimeMs}`,
+})
+
 const foundOf = async (abs: string, st: Stats): Promise<Found> => {
-  if (st.isFile())
-    return {
-      kind: 'file',
-      size: st.size,
-      // utimes takes seconds as a double, so a written mtime reads back a few hundred ns off: round, not floor.
-      mtimeMs: Math.round(st.mtimeMs),
-      exec: (st.mode & 0o100) !== 0,
-      // The birth time tells a renamed file (same inode, same birth) from a new file that got the inode
-      // of one just deleted, which file systems hand out again at once.
-      id: `${st.dev}:${st.ino}:${st.birthtimeMs}`,
-    }
+  if (st.isFile()) return fileEntryOf(st)
   if (st.isDirectory()) return { kind: 'dir' }
   if (st.isSymbolicLink()) return { kind: 'symlink', target: await fs.readlink(abs) }
   if (st.isFIFO()) return { kind: 'special', what: 'fifo' }
@@ -115,12 +118,12 @@ const statAt = async (abs: string): Promise<Found | null> => {
  * cached they take a microsecond or two, where a call through the thread pool costs ten times that,
  * and a walk makes one per file.
  */
-const listAt = async (abs: string): Promise<ReadonlyArray<Listed>> => {
-  // Staged writes are never part of a snapshot.
-  const names = (await fs.readdir(abs)).filter((name) => !isTempName(name))
+const listAt = async (abs: string, hidden: ReadonlySet<string>): Promise<ReadonlyArray<Listed>> => {
+  const names = await fs.readdir(abs)
   const found: Listed[] = []
   for (const name of names) {
     const child = nodePath.join(abs, name)
+    if (hidden.has(child)) continue
     const st = lstatSyncOrNull(child)
     // A child deleted since readdir is simply not there any more.
     if (st !== null) found.push({ name, entry: await foundOf(child, st) })
@@ -139,26 +142,47 @@ const asEntry = (abs: string, found: Found | null): Entry => {
   return found
 }
 
-const tempBeside = (abs: string): string =>
-  nodePath.join(nodePath.dirname(abs), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`)
+const tempBeside = (abs: string, token: string): string =>
+  nodePath.join(nodePath.dirname(abs), tempName(token, randomBytes(6).toString('hex')))
 
 const CHUNK = 1 << 20
 
-/** The file's bytes in chunks, read straight from the handle (a stream costs more than small files take). */
-async function* chunksOf(handle: fs.FileHandle): AsyncIterable<Uint8Array> {
+/** Same size, mtime and change time: the file was not written to in between (ctime cannot be set back). */
+const sameVersion = (a: Stats, b: Stats): boolean =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs
+
+const changedWhileRead = (): never => reject(CHANGED_WHILE_READ, 'the file changed while it was read')
+
+/**
+ * The file's bytes in chunks, read straight from the handle (a stream costs more than small files take).
+ * The handle is looked at again at the end: bytes read from a file that was being written may be torn.
+ */
+async function* chunksOf(handle: fs.FileHandle, before: Stats): AsyncIterable<Uint8Array> {
   try {
     // Sized to the file (plus one byte, to see the end in one read when it did not grow).
-    const size = Math.min(CHUNK, (await handle.stat()).size + 1)
+    const size = Math.min(CHUNK, before.size + 1)
+    let total = 0
     for (;;) {
       const buffer = Buffer.allocUnsafe(size)
       const { bytesRead } = await handle.read(buffer, 0, size, null)
-      if (bytesRead === 0) return
-      yield bytesRead === size ? buffer : buffer.subarray(0, bytesRead)
-      if (bytesRead < size) return
+      total += bytesRead
+      if (total > before.size) changedWhileRead()
+      if (bytesRead > 0) yield bytesRead === size ? buffer : buffer.subarray(0, bytesRead)
+      if (bytesRead < size) break
     }
+    if (total !== before.size || !sameVersion(before, await handle.stat())) changedWhileRead()
   } finally {
     await handle.close()
   }
+}
+
+const openForRead = async (abs: string): Promise<Opened> => {
+  const handle = await openFile(abs)
+  const before = await handle.stat().catch(async (error) => {
+    await handle.close()
+    throw error
+  })
+  return { entry: fileEntryOf(before), data: chunksOf(handle, before) }
 }
 
 const writeAll = async (handle: fs.FileHandle, data: AsyncIterable<Uint8Array>): Promise<void> => {
@@ -220,23 +244,14 @@ const lstatFile = async (abs: string): Promise<Stats> => {
 /**
  * Asks the file system itself, as Mutagen does: a probe file is made in the root under one spelling and
  * looked up under another (other case; the other Unicode form). Nothing is left behind; a root that cannot
- * be written to answers with the platform's usual behaviour.
+ * be written to answers with the platform's usual behaviour. The probe's name carries the caller's token,
+ * which the caller records first, so a probe left by a crash is removed by its maker and nobody else.
  */
-const PROBE = `${TEMP_PREFIX}Probe-`
-
-/** Probe files left by a process that was killed while probing: its pid is in the name. */
-const removeDeadProbes = async (root: string): Promise<void> => {
-  const names = await fs.readdir(root).catch(() => [] as string[])
-  for (const name of names) {
-    const pid = Number(/^\.syncengine-Probe-(\d+)-/.exec(name)?.[1])
-    if (name.startsWith(PROBE) && Number.isInteger(pid) && !isRunning(pid))
-      await fs.unlink(nodePath.join(root, name)).catch(() => undefined)
-  }
-}
-
-const probeNames = async (root: string): Promise<{ caseSensitive: boolean; normalizesUnicode: boolean }> => {
-  await removeDeadProbes(root)
-  const name = `${PROBE}${process.pid}-\u00e9-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`
+const probeNames = async (
+  root: string,
+  token: string,
+): Promise<{ caseSensitive: boolean; normalizesUnicode: boolean }> => {
+  const name = tempName(token, 'Probe-\u00e9')
   const created = nodePath.join(root, name)
   const fallback = {
     caseSensitive: process.platform !== 'darwin' && process.platform !== 'win32',
@@ -287,14 +302,27 @@ export const localStorage = (root: string): Storage => {
     )
   }
 
+  // Writes staged and not yet committed or discarded: not part of the tree until they are. Only these are
+  // hidden; a file a user named like them is listed like any other.
+  const inFlight = new Set<string>()
   const staged = (path: RelPath, temp: string): Staged => ({
     commit: () =>
       attempt('commit', path, async (abs) => {
         await fs.rename(temp, abs)
+        inFlight.delete(temp)
         return asEntry(abs, await statAt(abs))
       }),
-    discard: () => attempt('discard', path, () => discardTemp(temp)),
+    discard: () =>
+      attempt('discard', path, async () => {
+        await discardTemp(temp)
+        inFlight.delete(temp)
+      }),
   })
+  const reserve = (abs: string, token: string): string => {
+    const temp = tempBeside(abs, token)
+    inFlight.add(temp)
+    return temp
+  }
 
   return {
     root,
@@ -305,26 +333,33 @@ export const localStorage = (root: string): Storage => {
       symlinks: true,
       execBit: process.platform !== 'win32',
     },
-    probeNames: () => probeNames(root),
+    probeNames: (token) => probeNames(root, token),
     stat: (path) => attempt('stat', path, statAt),
     list: (dir) =>
       attempt('list', dir, async (abs) => {
         // readdir follows a link; only the root itself may be one (a synced folder kept on another disk).
         if (dir !== '' && !(await fs.lstat(abs)).isDirectory()) reject('ENOTDIR', 'not a directory')
-        return listAt(abs)
+        return listAt(abs, inFlight)
       }),
-    read: (path) =>
-      attempt('read', path, async (abs): Promise<AsyncIterable<Uint8Array>> => chunksOf(await openFile(abs))),
-    stage: (path, data, meta) =>
+    read: (path) => attempt('read', path, openForRead),
+    stage: (path, data, meta, token) =>
       attempt('stage', path, async (abs) => {
-        const temp = tempBeside(abs)
-        await writeTemp(temp, data, meta)
+        const temp = reserve(abs, token)
+        try {
+          await writeTemp(temp, data, meta)
+        } catch (error) {
+          inFlight.delete(temp)
+          throw error
+        }
         return staged(path, temp)
       }),
-    stageSymlink: (path, target) =>
+    stageSymlink: (path, target, token) =>
       attempt('stageSymlink', path, async (abs) => {
-        const temp = tempBeside(abs)
-        await fs.symlink(target, temp)
+        const temp = reserve(abs, token)
+        await fs.symlink(target, temp).catch((error) => {
+          inFlight.delete(temp)
+          throw error
+        })
         return staged(path, temp)
       }),
     rename: (from, to) => {
@@ -341,7 +376,11 @@ export const localStorage = (root: string): Storage => {
           else {
             const moving = await fs.lstat(absolute(from))
             if (there.dev !== moving.dev || there.ino !== moving.ino) reject('EEXIST', 'file already exists')
-            const temp = tempBeside(absolute(to))
+            // Not a staged write: cleanup never removes it, so a crash here leaves the file under this name.
+            const temp = nodePath.join(
+              nodePath.dirname(absolute(to)),
+              `${TEMP_PREFIX}respell-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+            )
             await fs.rename(absolute(from), temp)
             await fs.rename(temp, absolute(to))
           }
@@ -358,9 +397,9 @@ export const localStorage = (root: string): Storage => {
     mkdir: (path) => attempt('mkdir', path, (abs) => fs.mkdir(abs).then(() => undefined)),
     createRoot: () =>
       attempt('createRoot', '', (abs) => fs.mkdir(abs, { recursive: true }).then(() => undefined)),
-    removeStaged: (dir) =>
+    removeStaged: (dir, token) =>
       attempt('removeStaged', dir, async (abs) => {
-        const names = (await fs.readdir(abs)).filter(isTempName)
+        const names = (await fs.readdir(abs)).filter((name) => isTempOf(name, token))
         await Promise.all(names.map((name) => fs.unlink(nodePath.join(abs, name)).catch(() => undefined)))
         return names.length
       }),

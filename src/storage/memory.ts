@@ -1,17 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import type { Entry } from '../core/entry.ts'
+import type { Entry, FileEntry } from '../core/entry.ts'
 import { comparePaths, isWithin, parentOf, type RelPath, relPath } from '../core/rel-path.ts'
 import { describeFailure } from './local.ts'
 import {
   type Found,
-  isTempName,
+  isTempOf,
   type Staged,
   type Storage,
   type StorageError,
   storageError,
-  TEMP_PREFIX,
-  TEMP_SUFFIX,
+  tempName,
 } from './storage.ts'
 
 /** The operation names both backends put in `StorageError.op`; `failWhen` and `counters` use them too. */
@@ -231,12 +230,15 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
     }
 
   /** Like a disk: the temp file sits beside the target from the start of the write, and counts as a child. */
-  const reserve = (path: RelPath, node: Node): RelPath => {
+  // Staged writes not yet committed or discarded, by their node: list leaves them out, and nothing else.
+  const inFlight = new Set<Node>()
+  const reserve = (path: RelPath, node: Node, token: string): RelPath => {
     const { dir } = locate(path)
-    const tempName = `${TEMP_PREFIX}${(++nextTemp).toString(16).padStart(8, '0')}${TEMP_SUFFIX}`
-    dir.children.set(fold(tempName), { name: tempName, node })
+    const temp = tempName(token, (++nextTemp).toString(16).padStart(8, '0'))
+    dir.children.set(fold(temp), { name: temp, node })
+    inFlight.add(node)
     const parent = parentOf(path)
-    return (parent === '' ? tempName : `${parent}/${tempName}`) as RelPath
+    return (parent === '' ? temp : `${parent}/${temp}`) as RelPath
   }
   const unlink = (path: RelPath): void => {
     const { dir, name, slot } = locate(path)
@@ -246,9 +248,16 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
     commit: () =>
       run('commit', path, () => {
         move(tempPath, path, true)
-        return entryOf(existing(path).node)
+        const { node } = existing(path)
+        inFlight.delete(node)
+        return entryOf(node)
       }),
-    discard: () => run('discard', path, () => unlink(tempPath)),
+    discard: () =>
+      run('discard', path, () => {
+        const node = peek(tempPath)
+        if (node !== undefined) inFlight.delete(node)
+        unlink(tempPath)
+      }),
   })
 
   /** Test helpers: no access checks, missing folders made on the way. */
@@ -303,22 +312,25 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
     list: (dir) =>
       run('list', dir, () =>
         [...dirAt(dir).children.values()]
-          .filter((slot) => !isTempName(slot.name))
+          .filter((slot) => !inFlight.has(slot.node))
           .map((slot) => ({ name: slot.name, entry: entryOf(slot.node) })),
       ),
-    removeStaged: (dir) =>
+    removeStaged: (dir, token) =>
       run('removeStaged', dir, () => {
         const folder = dirAt(dir)
-        const staged = [...folder.children.entries()].filter(([, slot]) => isTempName(slot.name))
+        const staged = [...folder.children.entries()].filter(([, slot]) => isTempOf(slot.name, token))
         for (const [key] of staged) folder.children.delete(key)
         return staged.length
       }),
     read: (path) =>
       run('read', path, () => {
         const file = fileAt(path)
-        return file.unreadable ? fault('EACCES') : chunksOf(file.content)
+        if (file.unreadable) fault('EACCES')
+        // The content is taken now: a later write replaces it, and never tears this read.
+        const entry = entryOf(file) as FileEntry
+        return { entry, data: chunksOf(file.content) }
       }),
-    stage: (path, data, meta) =>
+    stage: (path, data, meta, token) =>
       run('stage', path, async () => {
         const file: FileNode = {
           kind: 'file',
@@ -328,10 +340,11 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
           id: newId(),
           unreadable: false,
         }
-        const tempPath = reserve(path, file)
+        const tempPath = reserve(path, file, token)
         try {
           file.content = await collect(data)
         } catch (err) {
+          inFlight.delete(file)
           unlink(tempPath)
           throw err
         }
@@ -339,8 +352,8 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
         file.exec = meta.exec
         return staged(path, tempPath)
       }),
-    stageSymlink: (path, target) =>
-      run('stageSymlink', path, () => staged(path, reserve(path, { kind: 'symlink', target }))),
+    stageSymlink: (path, target, token) =>
+      run('stageSymlink', path, () => staged(path, reserve(path, { kind: 'symlink', target }, token))),
     rename: (from, to) =>
       run('rename', from, () => {
         // A move never overwrites, though the same node under another case is a case change, not a clash.

@@ -1,5 +1,5 @@
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
-import type { Entry } from '../core/entry.ts'
+import type { Entry, FileEntry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
 
 /**
@@ -55,6 +55,17 @@ export interface WriteMeta {
 }
 
 /**
+ * A file opened for reading: `entry` is the file as the open handle saw it when the read began, so the
+ * bytes, the mtime given to a copy and the entry recorded all describe one version. `data` fails with
+ * ECHANGED when the file changed while it was read (its size, mtime or change time moved, or the bytes
+ * read are not `entry.size`): a copy of it would be torn.
+ */
+export interface Opened {
+  readonly entry: FileEntry
+  readonly data: AsyncIterable<Uint8Array>
+}
+
+/**
  * A write that is complete but not yet visible under its real name. `commit` makes it appear whole (rename
  * over the target on a disk, completing an upload on an object store) and returns the entry as the backend
  * now reports it; `discard` removes it. Between the two the applier re-checks its preconditions.
@@ -76,21 +87,26 @@ export interface Storage {
    * Finds out how the backend treats names when it cannot just say: whether case and Unicode forms tell
    * names apart (a local folder may be on any file system). Falls back to `capabilities`.
    */
-  readonly probeNames?: () => Promise<Pick<Capabilities, 'caseSensitive' | 'normalizesUnicode'>>
+  readonly probeNames?: (token: string) => Promise<Pick<Capabilities, 'caseSensitive' | 'normalizesUnicode'>>
   /** The entry at `path` ('' is the root), or null when nothing is there. */
   readonly stat: (path: RelPath | '') => TaskEither<StorageError, Found | null>
   /** The children of a folder, in no particular order. */
   readonly list: (dir: RelPath | '') => TaskEither<StorageError, ReadonlyArray<Listed>>
-  /** The bytes of a file, streamed. Errors while streaming reject the iteration. */
-  readonly read: (path: RelPath) => TaskEither<StorageError, AsyncIterable<Uint8Array>>
-  /** Writes a file under a temporary name beside `path`, with its mtime and exec bit already set. */
+  /** The bytes of a file, streamed, with the entry they belong to. Errors while streaming reject the iteration. */
+  readonly read: (path: RelPath) => TaskEither<StorageError, Opened>
+  /**
+   * Writes a file so that it is not yet visible under `path` (a temporary name beside it, on a disk), with
+   * its mtime and exec bit already set. `token` is the apply's own tag: any temporary name carries it, so
+   * that cleaning up after a crash removes only what that apply made (see `tempName`).
+   */
   readonly stage: (
     path: RelPath,
     data: AsyncIterable<Uint8Array>,
     meta: WriteMeta,
+    token: string,
   ) => TaskEither<StorageError, Staged>
   /** Creates a symlink under a temporary name beside `path`. */
-  readonly stageSymlink: (path: RelPath, target: string) => TaskEither<StorageError, Staged>
+  readonly stageSymlink: (path: RelPath, target: string, token: string) => TaskEither<StorageError, Staged>
   /** Moves an entry; fails with EEXIST when `to` exists, so a move never overwrites. */
   readonly rename: (from: RelPath, to: RelPath) => TaskEither<StorageError, void>
   /** Removes a file, a symlink, or an empty folder (ENOTEMPTY otherwise). Never recursive. */
@@ -99,14 +115,29 @@ export interface Storage {
   readonly mkdir: (path: RelPath) => TaskEither<StorageError, void>
   /** Creates the root folder and its missing parents. */
   readonly createRoot: () => TaskEither<StorageError, void>
-  /** Removes staged writes a crash left in a folder (never anything else); returns how many. */
-  readonly removeStaged: (dir: RelPath | '') => TaskEither<StorageError, number>
+  /** Removes the staged writes tagged `token` that a crash left in a folder (never anything else); returns how many. */
+  readonly removeStaged: (dir: RelPath | '', token: string) => TaskEither<StorageError, number>
   readonly setMtime: (path: RelPath, mtimeMs: number) => TaskEither<StorageError, void>
   readonly setExec: (path: RelPath, exec: boolean) => TaskEither<StorageError, void>
 }
 
-/** Names a backend uses for staged writes. Snapshots never list them; an apply cleans up the ones a crash left. */
+/**
+ * Temporary names: `.syncengine-<token>-<unique>.tmp`. The token is random and written to the journal
+ * before the first such name exists, so cleanup can tell the names an apply made from a user's files,
+ * whatever those are called.
+ */
 export const TEMP_PREFIX = '.syncengine-'
 export const TEMP_SUFFIX = '.tmp'
-export const isTempName = (name: string): boolean =>
-  name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)
+
+/** A token is lower-case hex, so a name built from it needs no escaping on any backend. */
+export const isToken = (token: string): boolean => /^[0-9a-f]{8,64}$/.test(token)
+
+export const tempName = (token: string, unique: string): string =>
+  `${TEMP_PREFIX}${token}-${unique}${TEMP_SUFFIX}`
+
+/** Whether `name` is a temporary name made under `token`. */
+export const isTempOf = (name: string, token: string): boolean =>
+  name.startsWith(`${TEMP_PREFIX}${token}-`) && name.endsWith(TEMP_SUFFIX)
+
+/** The error a read reports when its file changed while it was read. */
+export const CHANGED_WHILE_READ = 'ECHANGED'

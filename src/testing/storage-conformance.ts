@@ -54,6 +54,9 @@ const pattern = (size: number): Uint8Array => {
 
 const meta: WriteMeta = { mtimeMs: 1_600_000_000_000, exec: false }
 
+/** The tag of the temporary names the suite's writes make. */
+const TOKEN = '5ca1ab1e0ddba11'
+
 export const describeStorageConformance = (
   name: string,
   make: (setup: StorageSetup) => Promise<MadeStorage>,
@@ -69,11 +72,11 @@ export const describeStorageConformance = (
 
     const readAll = async (path: string): Promise<Uint8Array> => {
       const chunks: Uint8Array[] = []
-      for await (const chunk of await ok(s.read(rp(path)))) chunks.push(chunk)
+      for await (const chunk of (await ok(s.read(rp(path)))).data) chunks.push(chunk)
       return concat(chunks)
     }
     const write = async (path: string, data: Uint8Array | string, m: WriteMeta = meta) =>
-      ok((await ok(s.stage(rp(path), from(typeof data === 'string' ? text(data) : data), m))).commit())
+      ok((await ok(s.stage(rp(path), from(typeof data === 'string' ? text(data) : data), m, TOKEN))).commit())
     const names = async (dir: string): Promise<ReadonlyArray<string>> =>
       (await ok(s.list(dir === '' ? '' : rp(dir)))).map((l) => l.name).sort()
 
@@ -106,7 +109,7 @@ export const describeStorageConformance = (
 
     it('stores the bytes of a staged write given in several chunks', async () => {
       const entry = await ok(
-        (await ok(s.stage(rp('f.bin'), from(text('ab'), text(''), text('cde')), meta))).commit(),
+        (await ok(s.stage(rp('f.bin'), from(text('ab'), text(''), text('cde')), meta, TOKEN))).commit(),
       )
       expect(entry).toMatchObject({ kind: 'file', size: 5 })
       expect(new TextDecoder().decode(await readAll('f.bin'))).toBe('abcde')
@@ -121,7 +124,7 @@ export const describeStorageConformance = (
     it('stores a 3 MiB file byte for byte', async () => {
       const data = pattern(3 * 1024 * 1024)
       const chunks = Array.from({ length: 48 }, (_, i) => data.subarray(i * 65536, (i + 1) * 65536))
-      const entry = await ok((await ok(s.stage(rp('big'), from(...chunks), meta))).commit())
+      const entry = await ok((await ok(s.stage(rp('big'), from(...chunks), meta, TOKEN))).commit())
       expect(entry).toMatchObject({ kind: 'file', size: data.length })
       expect(Buffer.from(await readAll('big')).equals(data)).toBe(true)
     })
@@ -150,7 +153,7 @@ export const describeStorageConformance = (
 
     it('refuses to commit a file over a folder with EISDIR', async () => {
       await ok(s.mkdir(rp('d')))
-      const staged = await ok(s.stage(rp('d'), from(text('x')), meta))
+      const staged = await ok(s.stage(rp('d'), from(text('x')), meta, TOKEN))
       expect((await failed(staged.commit())).code).toBe('EISDIR')
       await ok(staged.discard())
       expect(await ok(s.stat(rp('d')))).toEqual({ kind: 'dir' })
@@ -158,7 +161,7 @@ export const describeStorageConformance = (
 
     it('leaves nothing behind after discard', async () => {
       await ok(s.mkdir(rp('d')))
-      const staged = await ok(s.stage(rp('d/f'), from(text('x')), meta))
+      const staged = await ok(s.stage(rp('d/f'), from(text('x')), meta, TOKEN))
       await ok(staged.discard())
       expect(await names('d')).toEqual([])
       expect(await ok(s.stat(rp('d/f')))).toBeNull()
@@ -168,7 +171,7 @@ export const describeStorageConformance = (
 
     it('keeps a staged write out of list until it is committed', async () => {
       await write('kept', 'k')
-      const staged = await ok(s.stage(rp('new'), from(text('n')), meta))
+      const staged = await ok(s.stage(rp('new'), from(text('n')), meta, TOKEN))
       expect(await names('')).toEqual(['kept'])
       expect(await ok(s.stat(rp('new')))).toBeNull()
       await ok(staged.commit())
@@ -176,12 +179,12 @@ export const describeStorageConformance = (
     })
 
     it('fails to stage into a missing folder with ENOENT', async () => {
-      expect((await failed(s.stage(rp('no/f'), from(text('x')), meta))).code).toBe('ENOENT')
+      expect((await failed(s.stage(rp('no/f'), from(text('x')), meta, TOKEN))).code).toBe('ENOENT')
     })
 
     it('creates a symlink without following it', async (ctx) => {
       if (!s.capabilities.symlinks) ctx.skip()
-      const entry = await ok((await ok(s.stageSymlink(rp('link'), '../elsewhere/target'))).commit())
+      const entry = await ok((await ok(s.stageSymlink(rp('link'), '../elsewhere/target', TOKEN))).commit())
       expect(entry).toEqual({ kind: 'symlink', target: '../elsewhere/target' })
       expect(await ok(s.list(''))).toEqual([{ name: 'link', entry }])
       await ok(s.remove(rp('link')))

@@ -137,8 +137,8 @@ const reportingAfter = (
     )
   return {
     ...storage,
-    stage: (path, data, meta) => staged(path, storage.stage(path, data, meta)),
-    stageSymlink: (path, target) => staged(path, storage.stageSymlink(path, target)),
+    stage: (path, data, meta, token) => staged(path, storage.stage(path, data, meta, token)),
+    stageSymlink: (path, target, token) => staged(path, storage.stageSymlink(path, target, token)),
     rename: (from, to) => after('rename', from, storage.rename(from, to)),
     remove: (path) => after('remove', path, storage.remove(path)),
     mkdir: (path) => after('mkdir', path, storage.mkdir(path)),

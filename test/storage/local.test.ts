@@ -97,11 +97,22 @@ describe('local storage on a real disk', () => {
     expect(error.message).toBe(`cannot list ${secret}: permission denied (EACCES)`)
   })
 
-  it('never lists temp files a crash left in a folder, though stat still sees them', async () => {
-    await fs.writeFile(path.join(root, '.syncengine-0123abcd.tmp'), 'half a write')
+  it('lists a file named like a temp file: only its own staged writes are hidden', async () => {
+    await fs.writeFile(path.join(root, '.syncengine-0123abcd.tmp'), 'a user file')
     await fs.writeFile(path.join(root, 'real'), 'r')
-    expect((await ok(storage.list(''))).map((l) => l.name)).toEqual(['real'])
+    expect((await ok(storage.list(''))).map((l) => l.name).sort()).toEqual([
+      '.syncengine-0123abcd.tmp',
+      'real',
+    ])
     expect(await ok(storage.stat(rp('.syncengine-0123abcd.tmp')))).toMatchObject({ kind: 'file' })
+  })
+
+  it('removes only the staged writes of the token it is given', async () => {
+    const theirs = ['.syncengine-0123abcd.tmp', '.syncengine-feedface00-1.tmp', '.syncengine-abcdef0123.tmp']
+    for (const name of theirs) await fs.writeFile(path.join(root, name), 'not ours')
+    await fs.writeFile(path.join(root, '.syncengine-abcdef0123-9f.tmp'), 'ours')
+    expect(await ok(storage.removeStaged('', 'abcdef0123'))).toBe(1)
+    expect((await fs.readdir(root)).sort()).toEqual([...theirs].sort())
   })
 
   it('stages beside the target and cleans up when the data fails midway', async () => {
@@ -109,7 +120,9 @@ describe('local storage on a real disk', () => {
       yield new TextEncoder().encode('start')
       throw Object.assign(new Error('source went away'), { code: 'ECONNRESET' })
     }
-    const error = await failed(storage.stage(rp('f'), broken(), { mtimeMs: 1_000, exec: false }))
+    const error = await failed(
+      storage.stage(rp('f'), broken(), { mtimeMs: 1_000, exec: false }, 'abcdef0123'),
+    )
     expect(error).toMatchObject({ op: 'stage', path: 'f', code: 'ECONNRESET' })
     expect(await fs.readdir(root)).toEqual([])
   })
@@ -117,7 +130,7 @@ describe('local storage on a real disk', () => {
   it('fails to commit when the staged file vanished, leaving the target alone', async () => {
     await fs.writeFile(path.join(root, 'f'), 'old')
     const staged = await ok(
-      storage.stage(rp('f'), (async function* () {})(), { mtimeMs: 1_000, exec: false }),
+      storage.stage(rp('f'), (async function* () {})(), { mtimeMs: 1_000, exec: false }, 'abcdef0123'),
     )
     const [temp] = (await fs.readdir(root)).filter((n) => n !== 'f')
     await fs.unlink(path.join(root, temp ?? ''))
@@ -158,15 +171,18 @@ const listAsNobody = async (base: string, root: string): Promise<StorageError> =
 }
 
 describe('probing how a local root treats names', () => {
-  it('answers for this file system, and removes the probes of processes that died while probing', async () => {
+  it('answers for this file system, leaves nothing behind, and never touches a file named like a probe', async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'syncengine-probe-'))
     try {
       const gone = spawnSync(process.execPath, ['-e', '0']).pid
-      await fs.writeFile(path.join(root, `.syncengine-Probe-${gone}-x.tmp`), '')
-      await fs.writeFile(path.join(root, `.syncengine-Probe-${process.pid}-y.tmp`), '')
+      const lookalikes = [`.syncengine-Probe-${gone}-x.tmp`, '.syncengine-0123abcd-probe-é.tmp']
+      for (const name of lookalikes) await fs.writeFile(path.join(root, name), 'mine')
       const storage = localStorage(root)
-      expect(await storage.probeNames?.()).toEqual({ caseSensitive: true, normalizesUnicode: false })
-      expect(await fs.readdir(root)).toEqual([`.syncengine-Probe-${process.pid}-y.tmp`])
+      expect(await storage.probeNames?.('feedc0de')).toEqual({
+        caseSensitive: true,
+        normalizesUnicode: false,
+      })
+      expect((await fs.readdir(root)).sort()).toEqual([...lookalikes].sort())
     } finally {
       await fs.rm(root, { recursive: true, force: true })
     }

@@ -44,7 +44,7 @@ describe('memory storage', () => {
     const s = memoryStorage()
     const full = storageError('commit', 'f', 'ENOSPC', 'disk full')
     s.failWhen((op, path) => (op === 'commit' && path === 'f' ? full : undefined))
-    const staged = await ok(s.stage(rp('f'), from('data'), meta))
+    const staged = await ok(s.stage(rp('f'), from('data'), meta, 'abcdef0123'))
     expect(await failed(staged.commit())).toEqual(full)
     expect(s.entryAt('f')).toBeUndefined()
     // Other operations and paths are untouched.
@@ -93,7 +93,7 @@ describe('memory storage', () => {
     await ok(s.rename(rp('dir'), rp('moved')))
     expect(s.entryAt('moved/g')).toEqual(before)
 
-    const rewritten = await ok((await ok(s.stage(rp('moved/g'), from('y'), meta))).commit())
+    const rewritten = await ok((await ok(s.stage(rp('moved/g'), from('y'), meta, 'abcdef0123'))).commit())
     expect(rewritten).toMatchObject({ kind: 'file', size: 1, id: '2' })
   })
 
@@ -109,10 +109,13 @@ describe('memory storage', () => {
       yield new Uint8Array([1, 2])
       consumed = true
     }
-    const staged = await ok(s.stage(rp('g'), data(), meta))
+    const staged = await ok(s.stage(rp('g'), data(), meta, 'abcdef0123'))
     expect(consumed).toBe(true)
     // The staged write is in the tree under a temp name, invisible to list.
-    expect(Object.keys(s.files())).toEqual([expect.stringMatching(/^\.syncengine-[0-9a-f]+\.tmp$/), 'f'])
+    expect(Object.keys(s.files())).toEqual([
+      expect.stringMatching(/^\.syncengine-abcdef0123-[0-9a-f]+\.tmp$/),
+      'f',
+    ])
     expect((await ok(s.list(''))).map((l) => l.name)).toEqual(['f'])
     await ok(staged.commit())
     expect(Object.keys(s.files())).toEqual(['f', 'g'])
@@ -132,7 +135,7 @@ describe('memory storage', () => {
   it('refuses to remove a folder holding a staged write, as a disk does', async () => {
     const s = memoryStorage()
     s.putDir('a/b')
-    const staged = await ok(s.stage(rp('a/b/f'), from('x'), meta))
+    const staged = await ok(s.stage(rp('a/b/f'), from('x'), meta, 'abcdef0123'))
     expect((await failed(s.remove(rp('a/b')))).code).toBe('ENOTEMPTY')
     await ok(staged.discard())
     await ok(s.remove(rp('a/b')))
