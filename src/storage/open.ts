@@ -1,9 +1,59 @@
 import { resolve } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
 import { localStorage } from './local.ts'
+import { memoryStorage } from './memory.ts'
+import { parseSideUrl, type Scheme, type SideUrl, type SideUrlError, showSideUrl } from './side-url.ts'
 import type { Storage } from './storage.ts'
 
+/** What opening a side may need besides its URL: where relative paths start, and the environment. */
+export interface OpenOptions {
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+export type OpenError =
+  | SideUrlError
+  | {
+      readonly _tag: 'StorageUnavailable'
+      readonly url: string
+      /** One line: what failed and what to do, with no secret in it. */
+      readonly message: string
+    }
+
+type Opener = (side: SideUrl, options: OpenOptions) => TE.TaskEither<OpenError, Storage>
+
 /**
- * The storage a root names. A plain path is a local folder, made absolute so that plans and state name
- * the same place from any working directory.
+ * How each scheme is opened. A remote backend connects here, so a wrong host or a refused key is an
+ * error before anything is planned; its `close` ends the connection.
+ */
+const openers: Partial<Record<Scheme, Opener>> = {
+  file: (side) => TE.right(localStorage(showSideUrl(side))),
+  memory: (side) => TE.right(memoryStorage({ root: showSideUrl(side) })),
+}
+
+const supported = (): ReadonlyArray<string> => Object.keys(openers)
+
+/** The storage a side names (a path, `file://`, `memory:`, `s3://`, …). */
+export const openSide = (text: string, options: OpenOptions): TE.TaskEither<OpenError, Storage> => {
+  const parsed = parseSideUrl(text, options.cwd)
+  if (E.isLeft(parsed)) {
+    const error = parsed.left
+    return TE.left(error._tag === 'SchemeUnsupported' ? { ...error, supported: supported() } : error)
+  }
+  const open = openers[parsed.right.scheme]
+  if (open === undefined)
+    return TE.left({
+      _tag: 'SchemeUnsupported',
+      url: showSideUrl(parsed.right),
+      scheme: parsed.right.scheme,
+      supported: supported(),
+    })
+  return open(parsed.right, options)
+}
+
+/**
+ * The storage a local root names. A plain path is a local folder, made absolute so that plans and state
+ * name the same place from any working directory.
  */
 export const openStorage = (root: string, cwd: string): Storage => localStorage(resolve(cwd, root))

@@ -119,6 +119,8 @@ export interface Storage {
   readonly removeStaged: (dir: RelPath | '', token: string) => TaskEither<StorageError, number>
   readonly setMtime: (path: RelPath, mtimeMs: number) => TaskEither<StorageError, void>
   readonly setExec: (path: RelPath, exec: boolean) => TaskEither<StorageError, void>
+  /** Ends the backend's connections, where it has any; the storage is not used after. */
+  readonly close?: () => Promise<void>
 }
 
 /**
