@@ -8,9 +8,10 @@ export type { ActionOutcome } from './apply/run-action.ts'
 export type { Sides } from './apply/sides.ts'
 export type { Action } from './core/action.ts'
 export { canonicalJson } from './core/canonical-json.ts'
+export { decodePlan } from './core/decode-plan.ts'
 export type { Entry } from './core/entry.ts'
 export { type PlanError, plan } from './core/plan/plan.ts'
-export { type Conflict, decodePlan, hasChanges, Plan } from './core/plan-file.ts'
+export { type Conflict, hasChanges, Plan } from './core/plan-file.ts'
 export {
   CONFLICT_STRATEGIES,
   type ConflictStrategy,

@@ -38,6 +38,8 @@ const describe = (action: Action): string => {
       return `→ move on ${action.side} ${action.from} → ${action.to}`
     case 'clone':
       return `+ copy on ${action.side} ${action.from} → ${action.to}`
+    case 'meta':
+      return `~ metadata on ${action.side} ${action.path}`
   }
 }
 
@@ -47,6 +49,8 @@ try {
   for (let i = 1; i <= 6; i++) await write(camera, `2026-01/IMG_00${i}.jpg`, i * 40_000)
   await write(camera, '2026-01/notes.txt', 300)
   await write(archive, 'old/IMG_0000.jpg', 1_000)
+  // An older copy of the notes: a mirror that would delete every file of its target is refused.
+  await write(archive, '2026-01/notes.txt', 200)
 
   const planned = await planPair({
     sides,

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Action, type CopyAction, targetOfAction } from '../core/action.ts'
 import type { Comparison } from '../core/compare.ts'
+import { derivedOf } from '../core/plan/derived.ts'
 import type { Blocked, Plan } from '../core/plan-file.ts'
 import { ancestorsOf, isWithin, type RelPath } from '../core/rel-path.ts'
 import { type Side, targetOf } from '../core/side.ts'
@@ -129,7 +130,9 @@ export const applyPlan =
       options.current === null ? null : { lineage: options.current.lineage, serial: options.current.serial }
     if (!sameState(plan.state, current) && !(options.checkpoints ?? []).some((c) => sameState(c, current)))
       return E.left({ _tag: 'PlanStale', planned: plan.state, current })
-    if (plan.blocked !== null) return E.left({ _tag: 'PlanBlocked', ...plan.blocked })
+    // Derived again: a plan edited to say it is not blocked is still blocked.
+    const { blocked } = derivedOf(plan)
+    if (blocked !== null) return E.left({ _tag: 'PlanBlocked', ...blocked })
 
     for (const side of SIDES) {
       const ready = await prepareRoot(plan, sides, side)

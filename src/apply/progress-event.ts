@@ -94,7 +94,7 @@ export type ProgressEvent =
   | UploadEvent
   | DownloadEvent
   | (Standing & {
-      readonly type: 'move' | 'delete' | 'mkdir' | 'copy-local'
+      readonly type: 'move' | 'delete' | 'mkdir' | 'copy-local' | 'meta'
       readonly side: Side
       readonly path: string
       readonly from?: string

@@ -4,6 +4,7 @@ import type {
   CloneAction,
   CopyAction,
   DeleteAction,
+  MetaAction,
   MkdirAction,
   MoveAction,
 } from '../core/action.ts'
@@ -128,6 +129,8 @@ export const runAction = async (action: Action, context: RunContext): Promise<Ac
         return await runMove(action, context)
       case 'clone':
         return await runClone(action, context)
+      case 'meta':
+        return await runMeta(action, context)
     }
   } catch (error) {
     if (error instanceof Stop) return error.outcome
@@ -324,4 +327,29 @@ const runClone = async (action: CloneAction, { sides, how, token }: RunContext):
   }
   const written = await must(staged.commit())
   return { status: 'applied', effects: effects(withHash(written, entry)) }
+}
+
+/**
+ * Sets a file's mtime and exec bit to the other side's, both sides still holding what the plan saw: the
+ * bytes are the same, so nothing is sent.
+ */
+const runMeta = async (action: MetaAction, { sides, how }: RunContext): Promise<ActionOutcome> => {
+  const storage = storageOn(sides, action.side)
+  const other = otherSide(action.side)
+  const { path, entry, peer } = action
+  const peerNow = await must(storageOn(sides, other).stat(path))
+  if (!matches(peer, peerNow)) return drifted(changedOn(other, peerNow))
+  const now = await must(storage.stat(path))
+  const effects = (written: Entry | null): ReadonlyArray<Effect> => [
+    { path, side: action.side, entry: withHash(written, entry) },
+    { path, side: other, entry: withHash(asEntry(peerNow), peer) },
+  ]
+  if (now !== null && now.kind !== 'special' && sameAcross(peer, now, how) && !matches(entry, now))
+    return { status: 'already-done', effects: effects(now) }
+  if (!matches(entry, now)) return drifted(changedOn(action.side, now))
+  if (entry.kind !== 'file' || peer.kind !== 'file')
+    return drifted('only a file has an mtime and exec bit to set')
+  if (entry.mtimeMs !== peer.mtimeMs) await must(storage.setMtime(path, peer.mtimeMs))
+  if (entry.exec !== peer.exec && storage.capabilities.execBit) await must(storage.setExec(path, peer.exec))
+  return { status: 'applied', effects: effects(asEntry(await must(storage.stat(path)))) }
 }

@@ -1,4 +1,5 @@
 import { type Action, pathsOf } from '../core/action.ts'
+import { contentDiffers } from '../core/compare.ts'
 import type { Entry } from '../core/entry.ts'
 import type { Plan } from '../core/plan-file.ts'
 import type { RelPath } from '../core/rel-path.ts'
@@ -43,15 +44,30 @@ const settleInto = (entries: Map<RelPath, SyncedPair>, settled: ReadonlyArray<Se
   for (const [path, sides] of known) {
     if (failed.has(path)) continue
     if (sides.source != null && sides.destination != null)
-      entries.set(path, [sides.source, sides.destination])
+      record(entries, path, sides.source, sides.destination)
     else entries.delete(path)
   }
+}
+
+/**
+ * The last line of defence of "in sync": two entries that differ in kind or size are never recorded as a
+ * synced pair (a copy that read a file while it was being written would otherwise be trusted for good).
+ * Without a record the next plan compares the two sides afresh.
+ */
+const record = (
+  entries: Map<RelPath, SyncedPair>,
+  path: RelPath,
+  source: Entry,
+  destination: Entry,
+): void => {
+  if (contentDiffers(source, destination)) entries.delete(path)
+  else entries.set(path, [source, destination])
 }
 
 /** The state after an apply of `plan`: its records and forgets, then what its actions really did. */
 export const settle = (previous: SyncState, plan: Plan, settled: ReadonlyArray<Settled>): SyncState => {
   const entries = new Map<RelPath, SyncedPair>(previous.entries)
-  for (const record of plan.records) entries.set(record.path, [record.source, record.destination])
+  for (const r of plan.records) record(entries, r.path, r.source, r.destination)
   for (const path of plan.forget) entries.delete(path)
   settleInto(entries, settled)
   return { ...previous, serial: previous.serial + 1, entries }

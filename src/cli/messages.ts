@@ -1,5 +1,6 @@
 import type { ApplyError } from '../apply/apply.ts'
 import type { ConfigError } from '../config/config-file.ts'
+import { describeBlocked } from '../core/plan/delete-guard.ts'
 import type { PlanError } from '../core/plan/plan.ts'
 import type { ApplyPairError } from '../pair/apply-pair.ts'
 import type { PlanFileError } from '../pair/plan-file-io.ts'
@@ -65,6 +66,8 @@ export const messageOf = (error: CliError): string => {
     case 'RootNotAFolder':
       return `${error.root} is not a folder; give the folder to sync (nothing was planned or applied)`
     case 'RootMissing':
+      if ('role' in error && error.role === 'truth')
+        return `the ${error.side} root ${error.root} does not exist, and a ${error.side === 'source' ? 'source' : 'destination'}-side mirror or backup copies from it; check the path, or mount it (nothing was planned)`
       return 'synced' in error
         ? `the ${error.side} root ${error.root} does not exist, but the last sync recorded ${error.synced} paths there; mount or restore it, or pass the right path (nothing was planned)`
         : `the ${error.side} root ${error.root} is gone since the plan was made; nothing was applied (mount or restore it, then apply again)`
@@ -89,7 +92,7 @@ export const messageOf = (error: CliError): string => {
     case 'BackupInsideRoot':
       return `the plan keeps backups in ${error.backupDir}, which overlaps the ${error.side} root ${error.root}; nothing was applied (plan again with a --backup-dir outside both folders)`
     case 'PlanBlocked':
-      return `the plan is blocked: it deletes ${error.deletes} of ${error.files} files on the ${error.side} (limit ${error.limit}); if that is intended, plan again with --allow-mass-delete`
+      return `the plan is blocked: ${describeBlocked(error)}; if that is intended, plan again with --allow-mass-delete`
     case 'PlanStale':
       return 'the plan is stale: the state changed after it was made (another apply ran); plan again'
     case 'RootMismatch':

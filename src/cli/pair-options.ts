@@ -11,6 +11,7 @@ import {
   type Policy,
 } from '../core/policy.ts'
 import { type RelPath, relPath } from '../core/rel-path.ts'
+import { probeRecordOf } from '../pair/probe-record.ts'
 import { defaultStateFile } from '../state/state-file.ts'
 import type { Io } from './io.ts'
 import type { CliError } from './messages.ts'
@@ -73,6 +74,7 @@ export const ownFilesOf = (stateFile: string): ReadonlyArray<string> => [
   stateFile,
   `${stateFile}.journal`,
   `${stateFile}.lock`,
+  probeRecordOf(stateFile),
 ]
 
 export const pairSetup = (

@@ -84,9 +84,30 @@ export const CloneAction = t.intersection([
 ])
 export type CloneAction = t.TypeOf<typeof CloneAction>
 
+/**
+ * Gives a file the mtime and exec bit the other side's copy has, when both hold the same bytes (a touch, a
+ * chmod): no transfer. `entry` is what `side` must hold, `peer` what the other side must hold.
+ */
+export const MetaAction = t.type({
+  kind: t.literal('meta'),
+  side: Side,
+  path: RelPath,
+  entry: Entry,
+  peer: Entry,
+  reason: t.string,
+})
+export type MetaAction = t.TypeOf<typeof MetaAction>
+
 export const Action = taggedUnion(
   'kind',
-  { copy: CopyAction, mkdir: MkdirAction, delete: DeleteAction, move: MoveAction, clone: CloneAction },
+  {
+    copy: CopyAction,
+    mkdir: MkdirAction,
+    delete: DeleteAction,
+    move: MoveAction,
+    clone: CloneAction,
+    meta: MetaAction,
+  },
   'Action',
 )
 export type Action = t.TypeOf<typeof Action>

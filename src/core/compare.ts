@@ -1,27 +1,46 @@
-import type { Entry } from './entry.ts'
+import type { Entry, FileEntry } from './entry.ts'
 import type { SyncedPair } from './sync-state.ts'
 
 /**
  * Unison's vocabulary, per side, against the last synced state: a path is `absent` (not there and not
- * recorded), `created` (there, not recorded), `unchanged`, `changed`, or `deleted` (recorded, gone).
+ * recorded), `created` (there, not recorded), `unchanged`, `changed` (its content may differ), `touched`
+ * (the same content, shown by hashes or by size and mtime, with another mtime or exec bit), or `deleted`
+ * (recorded, gone).
  */
-export type Status = 'absent' | 'created' | 'unchanged' | 'changed' | 'deleted'
+export type Status = 'absent' | 'created' | 'unchanged' | 'changed' | 'touched' | 'deleted'
 
-export const isChanged = (status: Status): boolean =>
-  status === 'created' || status === 'changed' || status === 'deleted'
+export const isChanged = (status: Status): boolean => status !== 'unchanged' && status !== 'absent'
+
+/** Only the metadata moved: the content is known to be what was recorded. */
+export const isContentChange = (status: Status): boolean => isChanged(status) && status !== 'touched'
+
+const algorithmOf = (hash: string): string => hash.slice(0, Math.max(0, hash.indexOf(':')))
 
 /**
- * The same path on the same side at two moments: by content when both hashes are known, else by mtime,
- * which comes from one clock and so must match exactly. The backend id is left out, because restoring a
- * file gives it a new one without changing it.
+ * What the hashes of two files say about their bytes: `true` or `false` when both are known and of the
+ * same algorithm, `undefined` when they cannot tell (one unknown, or an MD5 against a SHA-256).
+ */
+export const sameHash = (a: FileEntry, b: FileEntry): boolean | undefined => {
+  if (a.hash === undefined || b.hash === undefined) return undefined
+  if (algorithmOf(a.hash) !== algorithmOf(b.hash)) return undefined
+  return a.hash === b.hash
+}
+
+/**
+ * The same path on the same side at two moments: the same kind, size, exec bit and mtime (one clock, so
+ * exactly), and the same content where both hashes are known. The backend id is left out, because
+ * restoring a file gives it a new one without changing it.
  */
 export const sameOnSide = (before: Entry, now: Entry): boolean => {
   switch (before.kind) {
     case 'file':
-      if (now.kind !== 'file' || before.size !== now.size || before.exec !== now.exec) return false
-      // With both contents known, a new mtime alone (a touch) is no change, as in Unison.
-      if (before.hash !== undefined && now.hash !== undefined) return before.hash === now.hash
-      return before.mtimeMs === now.mtimeMs
+      return (
+        now.kind === 'file' &&
+        before.size === now.size &&
+        before.exec === now.exec &&
+        before.mtimeMs === now.mtimeMs &&
+        sameHash(before, now) !== false
+      )
     case 'dir':
       return now.kind === 'dir'
     case 'symlink':
@@ -29,10 +48,21 @@ export const sameOnSide = (before: Entry, now: Entry): boolean => {
   }
 }
 
+/**
+ * A file whose bytes are known to be what was recorded, and whose mtime or exec bit moved: a touch, a
+ * chmod. Known by equal hashes, or, without them, by an mtime that did not move (only the exec bit did).
+ */
+const onlyMetadataMoved = (before: Entry, now: Entry): boolean => {
+  if (before.kind !== 'file' || now.kind !== 'file' || before.size !== now.size) return false
+  const hashes = sameHash(before, now)
+  return hashes === undefined ? before.mtimeMs === now.mtimeMs : hashes
+}
+
 export const statusOf = (recorded: Entry | undefined, now: Entry | null): Status => {
   if (recorded === undefined) return now === null ? 'absent' : 'created'
   if (now === null) return 'deleted'
-  return sameOnSide(recorded, now) ? 'unchanged' : 'changed'
+  if (sameOnSide(recorded, now)) return 'unchanged'
+  return onlyMetadataMoved(recorded, now) ? 'touched' : 'changed'
 }
 
 export interface Comparison {
@@ -41,19 +71,21 @@ export interface Comparison {
   readonly execBit: boolean
 }
 
+const closeInTime = (a: FileEntry, b: FileEntry, how: Comparison): boolean =>
+  Math.abs(a.mtimeMs - b.mtimeMs) <= how.mtimeToleranceMs
+
 /**
- * The same path on the two sides. Without hashes, same size and mtimes within the tolerance mean the
- * same content: a copy keeps the mtime, so synced files compare equal. Two different files with the same
- * size and mtime look equal this way; that is the price of not reading every file.
+ * The same bytes on the two sides, as far as can be told: the same kind and size, then equal hashes when
+ * both are known, else mtimes within the tolerance (a copy keeps the mtime, so synced files compare equal;
+ * two different files with the same size and mtime look equal this way, which is why the planner hashes
+ * both when both sides changed since the last sync).
  */
-export const sameAcross = (a: Entry | null, b: Entry | null, how: Comparison): boolean => {
+export const sameContent = (a: Entry | null, b: Entry | null, how: Comparison): boolean => {
   if (a === null || b === null) return a === b
   switch (a.kind) {
     case 'file':
       if (b.kind !== 'file' || a.size !== b.size) return false
-      if (how.execBit && a.exec !== b.exec) return false
-      if (a.hash !== undefined && b.hash !== undefined) return a.hash === b.hash
-      return Math.abs(a.mtimeMs - b.mtimeMs) <= how.mtimeToleranceMs
+      return sameHash(a, b) ?? closeInTime(a, b, how)
     case 'dir':
       return b.kind === 'dir'
     case 'symlink':
@@ -61,10 +93,28 @@ export const sameAcross = (a: Entry | null, b: Entry | null, how: Comparison): b
   }
 }
 
+/** Provably different bytes: another kind, another size, or hashes of one algorithm that differ. */
+export const contentDiffers = (a: Entry, b: Entry): boolean => {
+  if (a.kind !== b.kind) return true
+  if (a.kind === 'file' && b.kind === 'file') return a.size !== b.size || sameHash(a, b) === false
+  return a.kind === 'symlink' && b.kind === 'symlink' && a.target !== b.target
+}
+
+/** The metadata a sync keeps besides the bytes: the mtime (within the tolerance) and the exec bit. */
+export const sameMetadata = (a: Entry, b: Entry, how: Comparison): boolean =>
+  a.kind !== 'file' || b.kind !== 'file' || (closeInTime(a, b, how) && (!how.execBit || a.exec === b.exec))
+
+/**
+ * The same path on the two sides holds the same thing: the same bytes, and for files the same mtime and
+ * exec bit (as far as both backends keep them). Nothing is to be done at such a path.
+ */
+export const sameAcross = (a: Entry | null, b: Entry | null, how: Comparison): boolean =>
+  sameContent(a, b, how) && (a === null || b === null || sameMetadata(a, b, how))
+
 /** The recorded pair is exactly what the sides hold now, so the state needs no update. */
 export const recordedAs = (pair: SyncedPair | undefined, source: Entry, destination: Entry): boolean =>
   pair !== undefined && sameRecord(pair[0], source) && sameRecord(pair[1], destination)
 
 const sameRecord = (a: Entry, b: Entry): boolean =>
   sameOnSide(a, b) &&
-  (a.kind !== 'file' || b.kind !== 'file' || (a.id === b.id && a.hash === b.hash && a.mtimeMs === b.mtimeMs))
+  (a.kind !== 'file' || b.kind !== 'file' || (a.id === b.id && a.hash === b.hash && a.change === b.change))

@@ -18,6 +18,12 @@ export const FileEntry = t.intersection([
     hash: t.string,
     /** Backend identity (inode, object id): stable across renames where the backend has one. */
     id: t.string,
+    /**
+     * A stamp the backend moves on every change to the file and nobody can set back (the ctime on a
+     * disk): a recorded hash is trusted only while it is the same, so an edit that restores size and
+     * mtime is still seen.
+     */
+    change: t.string,
   }),
 ])
 export type FileEntry = t.TypeOf<typeof FileEntry>

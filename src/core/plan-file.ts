@@ -1,8 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { Action } from './action.ts'
-import { describeErrors } from './codec.ts'
 import { Entry } from './entry.ts'
 import { Policy } from './policy.ts'
 import { RelPath } from './rel-path.ts'
@@ -39,6 +36,10 @@ export const RootInfo = t.type({
   existed: t.boolean,
   /** Files and symlinks in scope on that side when the plan was made: what the delete guard counts against. */
   files: t.number,
+  /** Everything listed on that side, in scope or not (ignored files, folders): 0 for an empty folder. */
+  listed: t.number,
+  /** Files and symlinks in scope the state recorded on that side at the last sync. */
+  recorded: t.number,
   fingerprint: t.string,
 })
 export type RootInfo = t.TypeOf<typeof RootInfo>
@@ -52,12 +53,24 @@ export const Summary = t.type({
   record: t.number,
   /** Copies made within a side instead of a transfer (a conflict's losing version, a backup's rename). */
   local: t.type({ source: t.number, destination: t.number }),
+  /** Files whose mtime or exec bit is set to the other side's, with the same bytes: no transfer. */
+  metadata: t.number,
   bytes: t.type({ upload: t.number, download: t.number }),
 })
 export type Summary = t.TypeOf<typeof Summary>
 
-/** Why apply refuses the plan as it is: it deletes more than the limit allows. */
-export const Blocked = t.type({ side: Side, deletes: t.number, files: t.number, limit: t.string })
+/**
+ * Why apply refuses the plan as it is: it deletes more of a side's files than the limit allows (`limit`),
+ * every file the side holds (`every-file`), or because the other side, which held files at the last sync,
+ * holds none now (`side-emptied`).
+ */
+export const Blocked = t.type({
+  rule: t.keyof({ limit: null, 'every-file': null, 'side-emptied': null }),
+  side: Side,
+  deletes: t.number,
+  files: t.number,
+  limit: t.string,
+})
 export type Blocked = t.TypeOf<typeof Blocked>
 
 export const Plan = t.intersection([
@@ -83,14 +96,6 @@ export const Plan = t.intersection([
   }),
 ])
 export type Plan = t.TypeOf<typeof Plan>
-
-export type PlanDecodeError = { readonly _tag: 'PlanInvalid'; readonly problems: ReadonlyArray<string> }
-
-export const decodePlan = (json: unknown): E.Either<PlanDecodeError, Plan> =>
-  pipe(
-    Plan.decode(json),
-    E.mapLeft((errors) => ({ _tag: 'PlanInvalid' as const, problems: describeErrors(errors) })),
-  )
 
 /** Nothing to do: no action, no conflict. Records alone only refresh the state. */
 export const hasChanges = (plan: Plan): boolean => plan.actions.length > 0 || plan.conflicts.length > 0

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { isCanonicalName } from './name-bytes.ts'
 
 /**
  * A path relative to a sync root: `/`-separated, no leading or trailing `/`, no empty, `.` or `..`
@@ -24,6 +25,8 @@ const problem = (path: string): string | undefined => {
     if (segment === '.') return 'has a "." segment'
     if (segment === '..') return 'has a ".." segment'
   }
+  if (!isCanonicalName(path))
+    return 'escapes bytes that are valid UTF-8 (write them as the characters they are)'
   return undefined
 }
 

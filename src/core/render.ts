@@ -1,5 +1,7 @@
-import type { Action } from './action.ts'
+import { type Action, targetOfAction } from './action.ts'
 import { type Entry, isDir, sizeOf } from './entry.ts'
+import { describeBlocked } from './plan/delete-guard.ts'
+import { derivedOf } from './plan/derived.ts'
 import type { Conflict, Plan } from './plan-file.ts'
 import { parentOf } from './rel-path.ts'
 
@@ -115,6 +117,17 @@ const lineOf = (action: Action, style: Style): Line => {
         reason: action.reason,
         folder: parentOf(action.to),
       }
+    case 'meta':
+      // The bytes are the same on both sides: only the mtime or the exec bit is set, nothing is sent.
+      return {
+        symbol: '~',
+        color: style.change,
+        label: `metadata on ${action.side}`,
+        path: action.path,
+        size: '',
+        reason: action.reason,
+        folder: parentOf(action.path),
+      }
   }
 }
 
@@ -132,7 +145,7 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 /** "Plan: 12 to upload, 3 to download, 1 to move, 2 to delete, 1 conflict." Scripts grep for it: keep it. */
 export const summaryLine = (plan: Plan): string => {
-  const c = plan.summary
+  const c = derivedOf(plan).summary
   return `Plan: ${c.upload} to upload, ${c.download} to download, ${c.move} to move, ${c.delete.source + c.delete.destination} to delete, ${plural(c.conflict, 'conflict')}.`
 }
 
@@ -194,9 +207,16 @@ const actionLines = (plan: Plan, style: Style, options: RenderOptions): Readonly
  * it when it is blocked. A large plan is grouped under a header per folder; `limit` cuts the list short.
  */
 export const render = (plan: Plan, style: Style = plainStyle, options: RenderOptions = {}): string => {
+  // What the plan says of itself is not trusted: the summary and the guard are derived again.
+  const { summary, blocked } = derivedOf(plan)
   const out: string[] = []
   out.push(style.bold(`${plan.source.root} → ${plan.destination.root}`))
   out.push(style.dim(`mode: ${plan.policy.mode}, conflicts: ${plan.policy.conflict}`))
+  for (const side of ['source', 'destination'] as const) {
+    if (plan[side].existed) continue
+    const made = plan.actions.some((action) => targetOfAction(action).side === side)
+    out.push(style.change(`The ${side} does not exist${made ? ': it will be created' : ''}.`))
+  }
   out.push('')
   if (plan.actions.length + plan.conflicts.length === 0) {
     out.push('No changes. Source and destination are in sync.')
@@ -207,7 +227,7 @@ export const render = (plan: Plan, style: Style = plainStyle, options: RenderOpt
     out.push('')
     out.push(style.bold(summaryLine(plan)))
   }
-  const localCopy = plan.summary.local
+  const localCopy = summary.local
   const copies = (['destination', 'source'] as const).filter((side) => localCopy[side] > 0)
   if (copies.length > 0)
     out.push(
@@ -215,7 +235,13 @@ export const render = (plan: Plan, style: Style = plainStyle, options: RenderOpt
         `Local copies: ${copies.map((side) => `${localCopy[side]} on the ${side}`).join(', ')} (no transfer).`,
       ),
     )
-  const { bytes } = plan.summary
+  if (summary.metadata > 0)
+    out.push(
+      style.dim(
+        `Metadata: ${plural(summary.metadata, 'file')} given the other side's mtime or exec bit (same bytes, no transfer).`,
+      ),
+    )
+  const { bytes } = summary
   if (bytes.upload + bytes.download > 0)
     out.push(style.dim(`Transfers: ${formatBytes(bytes.upload)} up, ${formatBytes(bytes.download)} down.`))
   if (plan.records.length > 0)
@@ -226,10 +252,10 @@ export const render = (plan: Plan, style: Style = plainStyle, options: RenderOpt
     )
   for (const warning of plan.warnings)
     out.push(style.conflict(`Warning: ${warning.path}: ${warning.message}`))
-  if (plan.blocked !== null)
+  if (blocked !== null)
     out.push(
       style.remove(
-        `Blocked: this plan deletes ${plan.blocked.deletes} of ${plan.blocked.files} files on the ${plan.blocked.side} (limit ${plan.blocked.limit}), so apply refuses it. If that is intended, plan again with --allow-mass-delete.`,
+        `Blocked: ${describeBlocked(blocked)}, so apply refuses it. If that is intended, plan again with --allow-mass-delete.`,
       ),
     )
   return `${out.join('\n')}\n`

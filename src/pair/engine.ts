@@ -34,6 +34,8 @@ export interface SyncCounts {
   readonly moves: number
   /** Copies made within one side instead of a transfer (a backup's renamed file). */
   readonly localCopies: number
+  /** Files given the other side's mtime or exec bit, their bytes being the same (no transfer). */
+  readonly metadata: number
   readonly folders: number
   /** Actions skipped because their path changed after the plan, or not started after a cancel. */
   readonly skips: number
@@ -96,6 +98,7 @@ export const countsOf = (plan: Plan, report: ApplyReport): SyncCounts => {
     deletes: { source: 0, destination: 0 },
     moves: 0,
     localCopies: 0,
+    metadata: 0,
     folders: 0,
     skips: report.counts.drifted + report.notStarted,
     conflicts: plan.conflicts.length,
@@ -122,6 +125,9 @@ export const countsOf = (plan: Plan, report: ApplyReport): SyncCounts => {
         break
       case 'mkdir':
         counts.folders++
+        break
+      case 'meta':
+        counts.metadata++
         break
     }
   }

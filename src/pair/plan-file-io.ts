@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { canonicalJson } from '../core/canonical-json.ts'
-import { decodePlan, Plan } from '../core/plan-file.ts'
+import { decodePlan } from '../core/decode-plan.ts'
+import { Plan } from '../core/plan-file.ts'
 import { writeFileAtomic } from '../state/write-atomic.ts'
 
 export type PlanFileError =

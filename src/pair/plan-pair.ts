@@ -13,6 +13,7 @@ import type { Snapshot } from '../core/snapshot.ts'
 import type { SyncState } from '../core/sync-state.ts'
 import { type HashError, withCachedHashes, withHashes } from '../snapshot/fill-hashes.ts'
 import { type SnapshotError, takeSnapshot } from '../snapshot/snapshot.ts'
+import { withProbeToken } from './probe-record.ts'
 
 export type PlanPairError = PlanError | SnapshotError | HashError
 
@@ -27,6 +28,11 @@ export interface PlanPairInput {
   }
   /** Scan progress, a `scan-start` and a `scan-complete` per folder. */
   readonly onProgress?: ProgressListener
+  /**
+   * Where to record the token of probe files before the snapshots make any (`probeRecordOf(stateFile)`):
+   * without it, the storages are not probed for how they treat names.
+   */
+  readonly probeRecord?: string
 }
 
 /**
@@ -39,17 +45,19 @@ export const planPair =
   (input: PlanPairInput): TE.TaskEither<PlanPairError, Plan> =>
   async () => {
     const { sides, state, policy } = input
-    const scanOptions = (side: Side) => ({
-      ignore: policy.ignore,
-      ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress, side }),
+    const roots = [sides.source.root, sides.destination.root]
+    const [taken1, taken2] = await withProbeToken(input.probeRecord, roots, (probeToken) => {
+      const scanOptions = (side: Side) => ({
+        ignore: policy.ignore,
+        exclude: input.exclude?.[side] ?? [],
+        ...(probeToken === undefined ? {} : { probeToken }),
+        ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress, side }),
+      })
+      return Promise.all([
+        takeSnapshot(sides.source, scanOptions('source'))(),
+        takeSnapshot(sides.destination, scanOptions('destination'))(),
+      ])
     })
-    const [taken1, taken2] = await Promise.all([
-      takeSnapshot(sides.source, { ...scanOptions('source'), exclude: input.exclude?.source ?? [] })(),
-      takeSnapshot(sides.destination, {
-        ...scanOptions('destination'),
-        exclude: input.exclude?.destination ?? [],
-      })(),
-    ])
     if (E.isLeft(taken1)) return taken1
     if (E.isLeft(taken2)) return taken2
     let source = withCachedHashes(taken1.right, state, 'source')
@@ -66,7 +74,7 @@ export const planPair =
     }
     const first = planOf(source, destination, state, policy)
     if (E.isLeft(first)) return first
-    const wanted = hashRequests(first.right.actions, first.right.conflicts, { source, destination })
+    const wanted = hashRequests(first.right.actions, first.right.conflicts, { source, destination }, state)
     if (wanted.source.length + wanted.destination.length === 0) return first
     // The plan names paths as both sides will spell them; each snapshot knows them as listed.
     const fold = folderFor(source, destination)

@@ -15,6 +15,7 @@ import {
 import { acquireLock, lockFileOf } from '../state/lock-file.ts'
 import { loadState, type StateError, saveState } from '../state/state-file.ts'
 import { isToken } from '../storage/storage.ts'
+import { probeRecordOf, removeLeftoverProbes } from './probe-record.ts'
 
 /** Removes staged writes an interrupted apply may have left in the folders it was writing to. */
 export const cleanStaged = async (sides: Sides, journal: JournalContent): Promise<void> => {
@@ -65,6 +66,7 @@ export const recoverBeforePlanning = async (
   roots: { readonly source: string; readonly destination: string },
   sides: Sides,
 ): Promise<E.Either<StateError | JournalError, boolean>> => {
+  await removeLeftoverProbes(probeRecordOf(stateFile), sides)
   const journal = await readJournal(journalFileOf(stateFile))
   if (E.isLeft(journal) || journal.right === null) return E.isLeft(journal) ? journal : E.right(false)
   const release = await acquireLock(lockFileOf(stateFile))

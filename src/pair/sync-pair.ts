@@ -6,6 +6,7 @@ import { defaultPolicy, type Policy } from '../core/policy.ts'
 import { loadState } from '../state/state-file.ts'
 import { type ApplyPairError, type ApplyPairInput, applyPair } from './apply-pair.ts'
 import { type PlanPairError, planPair } from './plan-pair.ts'
+import { probeRecordOf } from './probe-record.ts'
 import { recoverBeforePlanning } from './recover.ts'
 
 export interface SyncPairInput extends Omit<ApplyPairInput, 'plan'> {
@@ -31,6 +32,7 @@ export const syncPair =
       sides,
       state: state.right,
       policy: { ...defaultPolicy, ...input.policy },
+      probeRecord: probeRecordOf(stateFile),
       ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
     })()
     if (E.isLeft(planned)) return planned

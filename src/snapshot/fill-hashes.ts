@@ -1,15 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Entry, FileEntry } from '../core/entry.ts'
-import type { RelPath } from '../core/rel-path.ts'
+import { comparePaths, type RelPath } from '../core/rel-path.ts'
 import type { Side } from '../core/side.ts'
 import type { Snapshot } from '../core/snapshot.ts'
 import type { SyncState } from '../core/sync-state.ts'
-import type { Storage, StorageError } from '../storage/storage.ts'
-import { hashFile } from './hash.ts'
+import { CHANGED_WHILE_READ, type Storage, type StorageError } from '../storage/storage.ts'
+import { hashVersion } from './hash.ts'
 
 /**
- * The hash cache: a file whose size, mtime and backend id are what the state recorded still has the
- * recorded hash, so it is never read again to know it.
+ * The hash cache: a file whose size, mtime, backend id and change stamp (a disk's ctime, which no one can
+ * set back) are what the state recorded still has the recorded hash, so it is never read again to know
+ * it. An edit that restores size and mtime still moves the change stamp, and is read.
  */
 export const withCachedHashes = (snapshot: Snapshot, state: SyncState | null, side: Side): Snapshot => {
   if (state === null) return snapshot
@@ -23,7 +24,8 @@ export const withCachedHashes = (snapshot: Snapshot, state: SyncState | null, si
       recorded.hash !== undefined &&
       recorded.size === entry.size &&
       recorded.mtimeMs === entry.mtimeMs &&
-      recorded.id === entry.id
+      recorded.id === entry.id &&
+      recorded.change === entry.change
     ) {
       entries ??= new Map(snapshot.entries)
       entries.set(path, { ...entry, hash: recorded.hash })
@@ -34,7 +36,16 @@ export const withCachedHashes = (snapshot: Snapshot, state: SyncState | null, si
 
 export type HashError = { readonly _tag: 'HashFailed'; readonly root: string; readonly cause: StorageError }
 
-/** Hashes the given files (all files when `paths` is 'all') that have no hash yet, a few at a time. */
+/** The file read is the one the snapshot listed: same size, mtime and change stamp. */
+const sameVersion = (listed: FileEntry, read: FileEntry): boolean =>
+  listed.size === read.size && listed.mtimeMs === read.mtimeMs && listed.change === read.change
+
+/**
+ * Hashes the given files (all files when `paths` is 'all') that have no hash yet, a few at a time. A file
+ * that is being written (it changed since it was listed, or while it was read) cannot be given a hash
+ * that belongs to what was listed: it is left out of this run, on both sides (see `excluded`), with a
+ * warning, and the next run looks at it again. Any other failure to read stops the plan.
+ */
 export const withHashes = async (
   snapshot: Snapshot,
   storage: Storage,
@@ -47,17 +58,34 @@ export const withHashes = async (
   })
   if (wanted.length === 0) return E.right(snapshot)
   const entries = new Map(snapshot.entries)
+  const changing: RelPath[] = []
   let failure: StorageError | undefined
   let next = 0
   const worker = async (): Promise<void> => {
     while (failure === undefined && next < wanted.length) {
       const path = wanted[next++] as RelPath
-      const hashed = await hashFile(storage, path)
-      if (E.isLeft(hashed)) failure ??= hashed.left
-      else entries.set(path, { ...(entries.get(path) as FileEntry), hash: hashed.right })
+      const listed = entries.get(path) as FileEntry
+      const hashed = await hashVersion(storage, path)
+      if (E.isRight(hashed) && sameVersion(listed, hashed.right.entry))
+        entries.set(path, { ...listed, hash: hashed.right.hash })
+      else if (E.isRight(hashed) || hashed.left.code === CHANGED_WHILE_READ) changing.push(path)
+      else failure ??= hashed.left
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, worker))
   if (failure !== undefined) return E.left({ _tag: 'HashFailed', root: storage.root, cause: failure })
-  return E.right({ ...snapshot, entries })
+  if (changing.length === 0) return E.right({ ...snapshot, entries })
+  for (const path of changing) entries.delete(path)
+  return E.right({
+    ...snapshot,
+    entries,
+    excluded: [...snapshot.excluded, ...changing].sort(comparePaths),
+    warnings: [
+      ...snapshot.warnings,
+      ...changing.map((path) => ({
+        path,
+        message: 'changed while it was read: left as it is in this run; the next run looks at it again',
+      })),
+    ].sort((a, b) => comparePaths(a.path, b.path)),
+  })
 }

@@ -1,18 +1,31 @@
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
+import type { FileEntry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import { type Storage, type StorageError, storageError } from '../storage/storage.ts'
 
 /** The hash algorithm of content hashes: SHA-256, by OpenSSL through node:crypto (see the hashing benchmark). */
 export const HASH_ALGORITHM = 'sha256'
 
-/** Streams a file through SHA-256; never holds the whole file in memory. */
-export const hashFile = async (storage: Storage, path: RelPath): Promise<E.Either<StorageError, string>> => {
-  const data = await storage.read(path)()
-  if (E.isLeft(data)) return data
+/** A file's content hash, with the version of the file it is the hash of (as the read saw it). */
+export interface Hashed {
+  readonly hash: string
+  readonly entry: FileEntry
+}
+
+/**
+ * Streams a file through SHA-256; never holds the whole file in memory. A file that changes while it is
+ * read fails with ECHANGED: its hash would be of no version at all.
+ */
+export const hashVersion = async (
+  storage: Storage,
+  path: RelPath,
+): Promise<E.Either<StorageError, Hashed>> => {
+  const opened = await storage.read(path)()
+  if (E.isLeft(opened)) return opened
   const hash = createHash(HASH_ALGORITHM)
   try {
-    for await (const chunk of data.right.data) hash.update(chunk)
+    for await (const chunk of opened.right.data) hash.update(chunk)
   } catch (error) {
     const code = (error as { code?: unknown }).code
     return E.left(
@@ -24,5 +37,9 @@ export const hashFile = async (storage: Storage, path: RelPath): Promise<E.Eithe
       ),
     )
   }
-  return E.right(`${HASH_ALGORITHM}:${hash.digest('hex')}`)
+  return E.right({ hash: `${HASH_ALGORITHM}:${hash.digest('hex')}`, entry: opened.right.entry })
 }
+
+/** Just the hash (see `hashVersion`). */
+export const hashFile = async (storage: Storage, path: RelPath): Promise<E.Either<StorageError, string>> =>
+  E.map((hashed: Hashed) => hashed.hash)(await hashVersion(storage, path))

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ProgressListener } from '../apply/progress-event.ts'
@@ -30,7 +30,8 @@ export interface SnapshotOptions {
   readonly side?: Side
   /**
    * The tag of the probe file a storage may make to learn how it treats names; the caller records it
-   * first, so that a probe left by a crash can be removed. A fresh one when not given.
+   * first, so that a probe left by a crash can be removed. Without one, nothing is probed: the storage's
+   * own capabilities stand.
    */
   readonly probeToken?: string
 }
@@ -64,9 +65,9 @@ export const takeSnapshot =
     }
     if (rootStat.right.kind !== 'dir') return E.left({ _tag: 'RootNotAFolder', root: storage.root })
     const names =
-      storage.probeNames === undefined
+      storage.probeNames === undefined || options.probeToken === undefined
         ? {}
-        : await storage.probeNames(options.probeToken ?? randomBytes(8).toString('hex'))
+        : await storage.probeNames(options.probeToken)
     base.capabilities = { ...base.capabilities, ...names }
 
     const entries = new Map<RelPath, Entry>()

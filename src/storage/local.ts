@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
 import { constants, lstatSync } from 'node:fs'
 import * as fs from 'node:fs/promises'
-import * as nodePath from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Entry, FileEntry } from '../core/entry.ts'
-import type { RelPath } from '../core/rel-path.ts'
+import { bytesOfName, hasEscapedBytes, nameFromBytes } from '../core/name-bytes.ts'
+import { parentOf, type RelPath } from '../core/rel-path.ts'
 import {
   CHANGED_WHILE_READ,
   type Found,
@@ -73,6 +73,26 @@ const isAbsent = (err: unknown): boolean => {
 export const withExec = (mode: number, exec: boolean): number =>
   (exec ? mode | ((mode & 0o444) >> 2) : mode & ~0o111) & 0o7777
 
+/**
+ * A path as the kernel takes it. Names are bytes: one that is not UTF-8 is held escaped in a RelPath
+ * (see name-bytes.ts) and goes to the kernel as its own bytes, so Node never mangles it.
+ */
+type FsPath = string | Buffer
+
+const fsJoin = (folder: FsPath, name: string): FsPath => {
+  if (typeof folder === 'string' && !hasEscapedBytes(name))
+    return folder.endsWith('/') ? `${folder}${name}` : `${folder}/${name}`
+  const base = typeof folder === 'string' ? Buffer.from(folder) : folder
+  const slash = base[base.length - 1] === 0x2f ? [] : [Buffer.from('/')]
+  return Buffer.concat([base, ...slash, Buffer.from(bytesOfName(name))])
+}
+
+/** A name or link target as the kernel gave it, in the escaped form when it is not UTF-8. */
+const textOf = (bytes: Buffer): string => {
+  const text = bytes.toString('utf8')
+  return text.includes('\ufffd') || hasEscapedBytes(text) ? nameFromBytes(bytes) : text
+}
+
 const fileEntryOf = (st: Stats): FileEntry => ({
   kind: 'file',
   size: st.size,
@@ -82,18 +102,21 @@ const fileEntryOf = (st: Stats): FileEntry => ({
   // The birth time tells a renamed file (same inode, same birth) from a new file that got the inode
   // of one just deleted, which file systems hand out again at once.
   id: `${st.dev}:${st.ino}:${st.birthtimeMs}`,
+  // Any write or metadata change moves the ctime, and nobody can set it back: the hash cache keys on it.
+  change: String(st.ctimeMs),
 })
 
-const foundOf = async (abs: string, st: Stats): Promise<Found> => {
+const foundOf = async (abs: FsPath, st: Stats): Promise<Found> => {
   if (st.isFile()) return fileEntryOf(st)
   if (st.isDirectory()) return { kind: 'dir' }
-  if (st.isSymbolicLink()) return { kind: 'symlink', target: await fs.readlink(abs) }
+  if (st.isSymbolicLink())
+    return { kind: 'symlink', target: textOf(await fs.readlink(abs, { encoding: 'buffer' })) }
   if (st.isFIFO()) return { kind: 'special', what: 'fifo' }
   if (st.isSocket()) return { kind: 'special', what: 'socket' }
   return { kind: 'special', what: 'device' }
 }
 
-const lstatOrNull = async (abs: string): Promise<Stats | null> => {
+const lstatOrNull = async (abs: FsPath): Promise<Stats | null> => {
   try {
     return await fs.lstat(abs)
   } catch (err) {
@@ -102,7 +125,7 @@ const lstatOrNull = async (abs: string): Promise<Stats | null> => {
   }
 }
 
-const statAt = async (abs: string): Promise<Found | null> => {
+const statAt = async (abs: FsPath): Promise<Found | null> => {
   try {
     const st = await lstatOrNull(abs)
     return st === null ? null : await foundOf(abs, st)
@@ -118,34 +141,32 @@ const statAt = async (abs: string): Promise<Found | null> => {
  * cached they take a microsecond or two, where a call through the thread pool costs ten times that,
  * and a walk makes one per file.
  */
-const listAt = async (abs: string, hidden: ReadonlySet<string>): Promise<ReadonlyArray<Listed>> => {
-  const names = await fs.readdir(abs)
+const listAt = async (abs: FsPath, hidden: ReadonlySet<string>): Promise<ReadonlyArray<Listed>> => {
+  let names: ReadonlyArray<string> = await fs.readdir(abs)
+  // Node decodes names as UTF-8 and replaces what is not: read such a folder again as bytes.
+  if (names.some((name) => name.includes('\ufffd') || hasEscapedBytes(name)))
+    names = (await fs.readdir(abs, { encoding: 'buffer' })).map(textOf)
   const found: Listed[] = []
   for (const name of names) {
-    const child = nodePath.join(abs, name)
-    if (hidden.has(child)) continue
-    const st = lstatSyncOrNull(child)
+    const child = fsJoin(abs, name)
+    if (hidden.has(child.toString())) continue
+    const st = lstatSync(child, { throwIfNoEntry: false })
     // A child deleted since readdir is simply not there any more.
-    if (st !== null) found.push({ name, entry: await foundOf(child, st) })
+    if (st !== undefined) found.push({ name, entry: await foundOf(child, st) })
   }
   return found
 }
 
-const lstatSyncOrNull = (abs: string): Stats | null => {
-  const st = lstatSync(abs, { throwIfNoEntry: false })
-  return st ?? null
-}
-
-const asEntry = (abs: string, found: Found | null): Entry => {
+const asEntry = (where: string, found: Found | null): Entry => {
   if (found === null) return reject('ENOENT', 'no such file or directory')
-  if (found.kind === 'special') return reject('EIO', `${abs} became a ${found.what}`)
+  if (found.kind === 'special') return reject('EIO', `${where} became a ${found.what}`)
   return found
 }
 
-const tempBeside = (abs: string, token: string): string =>
-  nodePath.join(nodePath.dirname(abs), tempName(token, randomBytes(6).toString('hex')))
-
 const CHUNK = 1 << 20
+/** Writes skip whole blocks of zeros, leaving holes, so a sparse file stays sparse (like `cp --sparse`). */
+const BLOCK = 4096
+const ZEROS = Buffer.alloc(BLOCK)
 
 /** Same size, mtime and change time: the file was not written to in between (ctime cannot be set back). */
 const sameVersion = (a: Stats, b: Stats): boolean =>
@@ -176,32 +197,67 @@ async function* chunksOf(handle: fs.FileHandle, before: Stats): AsyncIterable<Ui
   }
 }
 
-const openForRead = async (abs: string): Promise<Opened> => {
-  const handle = await openFile(abs)
-  const before = await handle.stat().catch(async (error) => {
-    await handle.close()
-    throw error
-  })
-  return { entry: fileEntryOf(before), data: chunksOf(handle, before) }
+/** Opens without following a link, and without blocking on a fifo, so only a regular file is ever streamed. */
+const openFile = async (abs: FsPath): Promise<{ readonly handle: fs.FileHandle; readonly st: Stats }> => {
+  const handle = await fs.open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+  try {
+    const st = await handle.stat()
+    if (st.isDirectory()) reject('EISDIR', 'illegal operation on a directory')
+    if (!st.isFile()) reject('EINVAL', 'not a regular file')
+    return { handle, st }
+  } catch (err) {
+    await handle.close().catch(() => undefined)
+    throw err
+  }
 }
 
-const writeAll = async (handle: fs.FileHandle, data: AsyncIterable<Uint8Array>): Promise<void> => {
-  for await (const chunk of data) {
-    for (let offset = 0; offset < chunk.length; ) {
-      const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset)
-      offset += bytesWritten
-    }
+const openForRead = async (abs: FsPath): Promise<Opened> => {
+  const { handle, st } = await openFile(abs)
+  return { entry: fileEntryOf(st), data: chunksOf(handle, st) }
+}
+
+const writeAt = async (handle: fs.FileHandle, bytes: Uint8Array, position: number): Promise<void> => {
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset)
+    offset += bytesWritten
   }
+}
+
+/** Writes the bytes, leaving a hole for each whole block of zeros; returns the size written. */
+const writeSparse = async (handle: fs.FileHandle, data: AsyncIterable<Uint8Array>): Promise<number> => {
+  let position = 0
+  for await (const chunk of data) {
+    if (chunk.length < BLOCK) {
+      await writeAt(handle, chunk, position)
+      position += chunk.length
+      continue
+    }
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    let run = 0
+    for (let at = 0; at < bytes.length; at += BLOCK) {
+      const end = Math.min(at + BLOCK, bytes.length)
+      const zero = end - at === BLOCK && bytes.subarray(at, end).equals(ZEROS)
+      if (!zero) continue
+      if (at > run) await writeAt(handle, bytes.subarray(run, at), position + run)
+      run = end
+    }
+    if (run < bytes.length) await writeAt(handle, bytes.subarray(run), position + run)
+    position += bytes.length
+  }
+  return position
 }
 
 /** New files get the usual mode (0666, or 0777 when executable) less the umask, like cp and git. */
 const modeFor = (exec: boolean): number => (exec ? 0o777 : 0o666)
 
-const writeTemp = async (temp: string, data: AsyncIterable<Uint8Array>, meta: WriteMeta): Promise<void> => {
+const writeTemp = async (temp: FsPath, data: AsyncIterable<Uint8Array>, meta: WriteMeta): Promise<void> => {
   const handle = await fs.open(temp, 'wx', modeFor(meta.exec))
   try {
-    await writeAll(handle, data)
-    await handle.utimes(Date.now() / 1000, meta.mtimeMs / 1000)
+    const size = await writeSparse(handle, data)
+    // Holes at the end are not written: the size says where the file ends.
+    if ((await handle.stat()).size !== size) await handle.truncate(size)
+    // A Date, not a number: Node takes a negative number of seconds for "now", and mtimes before 1970 exist.
+    await handle.utimes(new Date(), new Date(meta.mtimeMs))
   } catch (err) {
     await handle.close().catch(() => undefined)
     await fs.unlink(temp).catch(() => undefined)
@@ -210,7 +266,7 @@ const writeTemp = async (temp: string, data: AsyncIterable<Uint8Array>, meta: Wr
   await handle.close()
 }
 
-const discardTemp = async (temp: string): Promise<void> => {
+const discardTemp = async (temp: FsPath): Promise<void> => {
   try {
     await fs.unlink(temp)
   } catch (err) {
@@ -218,22 +274,8 @@ const discardTemp = async (temp: string): Promise<void> => {
   }
 }
 
-/** Opens without following a link, and without blocking on a fifo, so only a regular file is ever streamed. */
-const openFile = async (abs: string): Promise<fs.FileHandle> => {
-  const handle = await fs.open(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
-  try {
-    const st = await handle.stat()
-    if (st.isDirectory()) reject('EISDIR', 'illegal operation on a directory')
-    if (!st.isFile()) reject('EINVAL', 'not a regular file')
-    return handle
-  } catch (err) {
-    await handle.close().catch(() => undefined)
-    throw err
-  }
-}
-
 /** setMtime and setExec are for files only; a link is never followed to reach one. */
-const lstatFile = async (abs: string): Promise<Stats> => {
+const lstatFile = async (abs: FsPath): Promise<Stats> => {
   const st = await fs.lstat(abs)
   if (st.isDirectory()) reject('EISDIR', 'illegal operation on a directory')
   if (st.isSymbolicLink()) reject('ELOOP', 'is a symbolic link')
@@ -252,7 +294,7 @@ const probeNames = async (
   token: string,
 ): Promise<{ caseSensitive: boolean; normalizesUnicode: boolean }> => {
   const name = tempName(token, 'Probe-\u00e9')
-  const created = nodePath.join(root, name)
+  const created = fsJoin(root, name)
   const fallback = {
     caseSensitive: process.platform !== 'darwin' && process.platform !== 'win32',
     normalizesUnicode: process.platform === 'darwin',
@@ -264,7 +306,7 @@ const probeNames = async (
   }
   try {
     const found = async (variant: string): Promise<boolean> =>
-      (await lstatOrNull(nodePath.join(root, variant))) !== null
+      (await lstatOrNull(fsJoin(root, variant))) !== null
     return {
       caseSensitive: !(await found(name.toLowerCase())),
       normalizesUnicode: await found(name.normalize('NFD')),
@@ -275,52 +317,52 @@ const probeNames = async (
 }
 
 export const localStorage = (root: string): Storage => {
-  const absolute = (path: RelPath | ''): string => (path === '' ? root : nodePath.join(root, path))
+  const absolute = (path: RelPath | ''): FsPath => (path === '' ? root : fsJoin(root, path))
+  /** For messages: the path as text, escaped bytes and all. */
+  const where = (path: RelPath | ''): string => (path === '' ? root : `${root.replace(/\/$/, '')}/${path}`)
 
   // Every operation reaches its path through real folders only: a parent that is a symlink (say, a
   // folder swapped for a link to /etc after the plan was made) would take it outside the root. Checked
   // on every call, right before it acts; an lstat of cached metadata costs a microsecond or two.
-  const throughFolders = async (path: RelPath | ''): Promise<void> => {
+  const throughFolders = (path: RelPath | ''): void => {
     for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
-      const folder = path.slice(0, i)
-      const st = lstatSyncOrNull(nodePath.join(root, folder))
+      const folder = path.slice(0, i) as RelPath
+      const st = lstatSync(absolute(folder), { throwIfNoEntry: false })
       if (st?.isSymbolicLink() === true)
         reject('ELOOP', `${folder} is a symbolic link, which is never followed`)
       // Missing, or a file: the operation itself reports that as it would without this check.
-      if (st === null || !st.isDirectory()) return
+      if (st === undefined || !st.isDirectory()) return
     }
   }
 
-  const attempt = <A>(op: string, path: RelPath | '', run: (abs: string) => Promise<A>) => {
-    const abs = absolute(path)
-    return TE.tryCatch(
+  const attempt = <A>(op: string, path: RelPath | '', run: (abs: FsPath) => Promise<A>) =>
+    TE.tryCatch(
       async () => {
-        await throughFolders(path)
-        return run(abs)
+        throughFolders(path)
+        return run(absolute(path))
       },
-      failure(op, path, abs),
+      failure(op, path, where(path)),
     )
-  }
 
   // Writes staged and not yet committed or discarded: not part of the tree until they are. Only these are
   // hidden; a file a user named like them is listed like any other.
   const inFlight = new Set<string>()
-  const staged = (path: RelPath, temp: string): Staged => ({
+  const staged = (path: RelPath, temp: FsPath): Staged => ({
     commit: () =>
       attempt('commit', path, async (abs) => {
         await fs.rename(temp, abs)
-        inFlight.delete(temp)
-        return asEntry(abs, await statAt(abs))
+        inFlight.delete(temp.toString())
+        return asEntry(where(path), await statAt(abs))
       }),
     discard: () =>
       attempt('discard', path, async () => {
         await discardTemp(temp)
-        inFlight.delete(temp)
+        inFlight.delete(temp.toString())
       }),
   })
-  const reserve = (abs: string, token: string): string => {
-    const temp = tempBeside(abs, token)
-    inFlight.add(temp)
+  const reserve = (path: RelPath, token: string): FsPath => {
+    const temp = fsJoin(absolute(parentOf(path)), tempName(token, randomBytes(6).toString('hex')))
+    inFlight.add(temp.toString())
     return temp
   }
 
@@ -334,40 +376,43 @@ export const localStorage = (root: string): Storage => {
       execBit: process.platform !== 'win32',
     },
     probeNames: (token) => probeNames(root, token),
-    stat: (path) => attempt('stat', path, statAt),
+    stat: (path) =>
+      // The root itself may be a symlink to a folder (a synced folder kept on another disk): it is
+      // followed; nothing below it ever is.
+      path === '' ? attempt('stat', path, async (abs) => statRoot(abs)) : attempt('stat', path, statAt),
     list: (dir) =>
       attempt('list', dir, async (abs) => {
-        // readdir follows a link; only the root itself may be one (a synced folder kept on another disk).
+        // readdir follows a link; only the root itself may be one.
         if (dir !== '' && !(await fs.lstat(abs)).isDirectory()) reject('ENOTDIR', 'not a directory')
         return listAt(abs, inFlight)
       }),
     read: (path) => attempt('read', path, openForRead),
     stage: (path, data, meta, token) =>
-      attempt('stage', path, async (abs) => {
-        const temp = reserve(abs, token)
+      attempt('stage', path, async () => {
+        const temp = reserve(path, token)
         try {
           await writeTemp(temp, data, meta)
         } catch (error) {
-          inFlight.delete(temp)
+          inFlight.delete(temp.toString())
           throw error
         }
         return staged(path, temp)
       }),
     stageSymlink: (path, target, token) =>
-      attempt('stageSymlink', path, async (abs) => {
-        const temp = reserve(abs, token)
-        await fs.symlink(target, temp).catch((error) => {
-          inFlight.delete(temp)
+      attempt('stageSymlink', path, async () => {
+        const temp = reserve(path, token)
+        const bytes = hasEscapedBytes(target) ? Buffer.from(bytesOfName(target)) : target
+        await fs.symlink(bytes, temp).catch((error) => {
+          inFlight.delete(temp.toString())
           throw error
         })
         return staged(path, temp)
       }),
-    rename: (from, to) => {
-      const where = `${absolute(from)} to ${absolute(to)}`
-      return TE.tryCatch(
+    rename: (from, to) =>
+      TE.tryCatch(
         async () => {
-          await throughFolders(from)
-          await throughFolders(to)
+          throughFolders(from)
+          throughFolders(to)
           // rename(2) silently replaces a file; a move must never destroy what it lands on. The same entry
           // under another spelling (a case-insensitive disk) is a change of spelling: it goes through a
           // temporary name, or the old spelling would stay.
@@ -377,22 +422,20 @@ export const localStorage = (root: string): Storage => {
             const moving = await fs.lstat(absolute(from))
             if (there.dev !== moving.dev || there.ino !== moving.ino) reject('EEXIST', 'file already exists')
             // Not a staged write: cleanup never removes it, so a crash here leaves the file under this name.
-            const temp = nodePath.join(
-              nodePath.dirname(absolute(to)),
+            const temp = fsJoin(
+              absolute(parentOf(to)),
               `${TEMP_PREFIX}respell-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
             )
             await fs.rename(absolute(from), temp)
             await fs.rename(temp, absolute(to))
           }
         },
-        failure('rename', from, where),
-      )
-    },
+        failure('rename', from, `${where(from)} to ${where(to)}`),
+      ),
     remove: (path) =>
       attempt('remove', path, async (abs) => {
-        if ((await fs.lstat(abs)).isDirectory()) {
-          await fs.rmdir(abs)
-        } else await fs.unlink(abs)
+        if ((await fs.lstat(abs)).isDirectory()) await fs.rmdir(abs)
+        else await fs.unlink(abs)
       }),
     mkdir: (path) => attempt('mkdir', path, (abs) => fs.mkdir(abs).then(() => undefined)),
     createRoot: () =>
@@ -400,15 +443,27 @@ export const localStorage = (root: string): Storage => {
     removeStaged: (dir, token) =>
       attempt('removeStaged', dir, async (abs) => {
         const names = (await fs.readdir(abs)).filter((name) => isTempOf(name, token))
-        await Promise.all(names.map((name) => fs.unlink(nodePath.join(abs, name)).catch(() => undefined)))
+        await Promise.all(names.map((name) => fs.unlink(fsJoin(abs, name)).catch(() => undefined)))
         return names.length
       }),
     setMtime: (path, mtimeMs) =>
       attempt('setMtime', path, async (abs) => {
         await lstatFile(abs)
-        await fs.lutimes(abs, Date.now() / 1000, mtimeMs / 1000)
+        await fs.lutimes(abs, new Date(), new Date(mtimeMs))
       }),
     setExec: (path, exec) =>
       attempt('setExec', path, async (abs) => fs.chmod(abs, withExec((await lstatFile(abs)).mode, exec))),
+  }
+}
+
+/** The root as a folder, through a symlink if it is one; a link to something else is what it points to. */
+const statRoot = async (abs: FsPath): Promise<Found | null> => {
+  try {
+    const st = await fs.stat(abs)
+    return await foundOf(abs, st)
+  } catch (err) {
+    if (!isAbsent(err)) throw err
+    // A dangling link is not a missing root: it is a link, and says where it points.
+    return statAt(abs)
   }
 }

@@ -63,6 +63,8 @@ export const NAMES: ReadonlyArray<string> = [
   'e.log',
   '\u00e9.txt',
   'e\u0301.txt',
+  // `caf` and the byte 0xE9: a Latin-1 name, not UTF-8, as a storage reports it (see core/name-bytes.ts).
+  'caf\u{10FF69}',
 ]
 
 /** Where symlinks point: short and relative, to a sibling, into a folder, up a level, or to nothing. */
@@ -194,6 +196,11 @@ export type Edit =
   | { readonly kind: 'overwrite'; readonly pick: number; readonly content: string }
   /** Writes an existing file again with the content it has: only its mtime changes. */
   | { readonly kind: 'touch'; readonly pick: number }
+  /**
+   * Overwrites an existing file and sets one of a few fixed mtimes: two sides can each make an edit of
+   * the same size and the same mtime with other bytes, which size and mtime alone cannot tell apart.
+   */
+  | { readonly kind: 'stamped'; readonly pick: number; readonly content: string; readonly stamp: number }
   /** Creates or replaces a symlink, clearing the way as `write` does (skipped on a side without symlinks). */
   | { readonly kind: 'symlink'; readonly path: string; readonly target: string }
   /** Deletes a file, or a folder with everything in it. */
@@ -205,10 +212,19 @@ export type Edit =
 
 const pickArbitrary = fc.nat({ max: 63 })
 
+/** The fixed mtimes of `stamped` edits: a second apart, before any clock time. */
+const STAMPS_FROM = 1_650_000_000_000
+
 export const editArbitrary: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('write' as const), path: pathArbitrary, content: contentArbitrary }),
   fc.record({ kind: fc.constant('overwrite' as const), pick: pickArbitrary, content: contentArbitrary }),
   fc.record({ kind: fc.constant('touch' as const), pick: pickArbitrary }),
+  fc.record({
+    kind: fc.constant('stamped' as const),
+    pick: pickArbitrary,
+    content: contentArbitrary,
+    stamp: fc.nat({ max: 2 }),
+  }),
   fc.record({ kind: fc.constant('symlink' as const), path: pathArbitrary, target: symlinkTargetArbitrary }),
   fc.record({ kind: fc.constant('delete' as const), pick: pickArbitrary }),
   fc.record({ kind: fc.constant('mkdir' as const), path: pathArbitrary }),
@@ -284,6 +300,12 @@ export const applyEdit = async (side: EditableSide, edit: Edit, clock: Clock): P
       const path = picked(filePaths, edit.pick)
       if (path === undefined) return false
       await side.put(path, edit.content, { mtimeMs: clock() })
+      return true
+    }
+    case 'stamped': {
+      const path = picked(filePaths, edit.pick)
+      if (path === undefined) return false
+      await side.put(path, edit.content, { mtimeMs: STAMPS_FROM + edit.stamp * 1000 })
       return true
     }
     case 'delete': {

@@ -26,6 +26,7 @@ describe('.syncignore and the state file', () => {
       'local.cfg': 'the destination settings',
       'run.log': 'destination log',
       'stale.txt': 'not on source',
+      'a.txt': 'an older alpha',
     })
 
     const synced = await runCli(

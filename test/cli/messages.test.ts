@@ -24,7 +24,8 @@ const examples: Examples = {
     { _tag: 'RootNotAFolder', side: 'source', root: '/a' },
   ],
   RootMissing: [
-    { _tag: 'RootMissing', side: 'destination', root: '/b', synced: 12 },
+    { _tag: 'RootMissing', side: 'destination', root: '/b', synced: 12, role: 'synced' },
+    { _tag: 'RootMissing', side: 'source', root: '/a', synced: 0, role: 'truth' },
     { _tag: 'RootMissing', side: 'destination', root: '/b' },
   ],
   StateUnreadable: [{ _tag: 'StateUnreadable', file: '/s.json', message: 'EACCES' }],
@@ -39,7 +40,11 @@ const examples: Examples = {
   DigestMismatch: [{ _tag: 'DigestMismatch', file: '/p.json', expected: 'aa', actual: 'bb' }],
   PlanTouchesOwnFile: [{ _tag: 'PlanTouchesOwnFile', path: '/b/.state.json', file: 'state file' }],
   BackupInsideRoot: [{ _tag: 'BackupInsideRoot', side: 'destination', root: '/b', backupDir: '/b/backups' }],
-  PlanBlocked: [{ _tag: 'PlanBlocked', side: 'destination', deletes: 60, files: 100, limit: '50%' }],
+  PlanBlocked: [
+    { _tag: 'PlanBlocked', rule: 'limit', side: 'destination', deletes: 60, files: 100, limit: '50%' },
+    { _tag: 'PlanBlocked', rule: 'every-file', side: 'destination', deletes: 8, files: 8, limit: '50%' },
+    { _tag: 'PlanBlocked', rule: 'side-emptied', side: 'destination', deletes: 8, files: 9, limit: '50%' },
+  ],
   PlanStale: [{ _tag: 'PlanStale', planned: null, current: { lineage: 'l', serial: 2 } }],
   RootMismatch: [{ _tag: 'RootMismatch', side: 'source', planned: '/a', given: '/c' }],
   RootUnavailable: [{ _tag: 'RootUnavailable', side: 'source', root: '/a', cause }],

@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { decodePlan } from '../../src/core/decode-plan.ts'
 import { plan } from '../../src/core/plan/plan.ts'
-import { decodePlan, Plan } from '../../src/core/plan-file.ts'
+import { Plan } from '../../src/core/plan-file.ts'
 import { defaultPolicy } from '../../src/core/policy.ts'
 import { snapshot } from '../support/snapshots.ts'
 

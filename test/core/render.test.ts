@@ -3,8 +3,10 @@ import * as E from 'fp-ts/lib/Either.js'
 import { createColors } from 'picocolors'
 import { describe, expect, it } from 'vitest'
 import { type Io, styleFor } from '../../src/cli/io.ts'
+import { describeErrors } from '../../src/core/codec.ts'
+import { derivedOf } from '../../src/core/plan/derived.ts'
 import { summarize } from '../../src/core/plan/summary.ts'
-import { decodePlan, type Plan } from '../../src/core/plan-file.ts'
+import { Plan } from '../../src/core/plan-file.ts'
 import { defaultPolicy } from '../../src/core/policy.ts'
 import { formatBytes, render, type Style, summaryLine } from '../../src/core/render.ts'
 
@@ -12,14 +14,16 @@ const t0 = Date.UTC(2026, 0, 1)
 const file = (size: number, mtimeMs = t0) => ({ kind: 'file', size, mtimeMs, exec: false })
 const folder = { kind: 'dir' }
 
-/** A plan as the file holds it, decoded as apply would: every kind of action, a conflict, a block. */
-/** A plan from its parts; the summary is what the planner would count for those actions. */
+/**
+ * A plan from its parts, decoded as apply would; the summary and the delete guard's verdict are what
+ * the planner derives from those actions (as render derives them again).
+ */
 const planOf = (fields: Record<string, unknown>): Plan => {
   const parts = {
     format: 'syncengine-plan',
     version: 1,
-    source: { root: '/src', existed: true, files: 6, fingerprint: 'sha256:a' },
-    destination: { root: '/dst', existed: true, files: 6, fingerprint: 'sha256:b' },
+    source: { root: '/src', existed: true, files: 6, listed: 6, recorded: 6, fingerprint: 'sha256:a' },
+    destination: { root: '/dst', existed: true, files: 6, listed: 6, recorded: 6, fingerprint: 'sha256:b' },
     state: { lineage: 'l', serial: 3 },
     policy: defaultPolicy,
     actions: [],
@@ -30,10 +34,9 @@ const planOf = (fields: Record<string, unknown>): Plan => {
     blocked: null,
     ...fields,
   }
-  const draft = decodePlan({ ...parts, summary: summarize([], [], []) })
-  if (E.isLeft(draft)) throw new Error(draft.left.problems.join('\n'))
-  const { actions, conflicts, records } = draft.right
-  return { ...draft.right, summary: summarize(actions, conflicts, records) }
+  const draft = Plan.decode({ ...parts, summary: summarize([], [], []) })
+  if (E.isLeft(draft)) throw new Error(describeErrors(draft.left).join('\n'))
+  return { ...draft.right, ...derivedOf(draft.right) }
 }
 
 const everyKind = (): Plan =>
@@ -105,16 +108,8 @@ const everyKind = (): Plan =>
         reason: 'changed on both sides since last sync: the newer (destination) keeps the name',
       },
     ],
-    summary: {
-      upload: 4,
-      download: 1,
-      move: 1,
-      delete: { source: 0, destination: 2 },
-      conflict: 1,
-      record: 0,
-      bytes: { upload: 16, download: 2048 },
-    },
-    blocked: { side: 'destination', deletes: 2, files: 3, limit: '50%' },
+    // The destination holds one file, and the plan deletes it: blocked.
+    destination: { root: '/dst', existed: true, files: 1, listed: 4, recorded: 1, fingerprint: 'sha256:b' },
   })
 
 const tag =
@@ -152,7 +147,7 @@ Symbols: + create  ~ update  - delete  → move  ! conflict
 Plan: 3 to upload, 1 to download, 1 to move, 2 to delete, 1 conflict.
 Local copies: 1 on the destination (no transfer).
 Transfers: 16 B up, 2.0 KiB down.
-Blocked: this plan deletes 2 of 3 files on the destination (limit 50%), so apply refuses it. If that is intended, plan again with --allow-mass-delete.
+Blocked: it deletes every file the destination holds (1 of 1), so apply refuses it. If that is intended, plan again with --allow-mass-delete.
 `,
     )
   })
@@ -179,7 +174,7 @@ Blocked: this plan deletes 2 of 3 files on the destination (limit 50%), so apply
     expect(text).toContain(
       '<bold>Plan: 3 to upload, 1 to download, 1 to move, 2 to delete, 1 conflict.</bold>',
     )
-    expect(text).toContain('<remove>Blocked: this plan deletes 2 of 3 files')
+    expect(text).toContain('<remove>Blocked: it deletes every file the destination holds')
   })
 
   it("with the command line's terminal colors, the same text wrapped in ANSI escapes; piped or NO_COLOR, none at all", () => {

@@ -1,27 +1,34 @@
 import { describe, expect, it } from 'vitest'
 import type { Compare } from '../../src/core/policy.ts'
+import { rp } from '../../src/testing/storage-conformance.ts'
 import { session } from '../support/session.ts'
 import { memoryPair } from '../support/sides.ts'
 
 const t = 1_750_000_000_000
 
 describe.each(['size-mtime', 'checksum'] as const)('comparing with --compare %s', (compare: Compare) => {
-  it('same content with different mtimes is neither a conflict nor a transfer, only a state update', async () => {
+  it('same content with different mtimes is neither a conflict nor a transfer, only a metadata update', async () => {
     const pair = memoryPair()
     await pair.source.put('a.txt', 'same words', { mtimeMs: t })
     await pair.destination.put('a.txt', 'same words', { mtimeMs: t + 3_600_000 })
     const run = session(pair, { compare })
     const { plan } = await run.sync()
-    expect(plan.actions).toEqual([])
+    // The newer mtime is kept on both sides; no byte moves.
+    expect(plan.actions).toMatchObject([{ kind: 'meta', side: 'source', path: 'a.txt' }])
+    expect(plan.summary.bytes).toEqual({ upload: 0, download: 0 })
     expect(plan.conflicts).toEqual([])
-    expect(plan.records.map((r) => r.path)).toEqual(['a.txt'])
+    expect((await run.plan()).actions).toEqual([])
 
-    // A touch on one side later: the content did not change, so nothing travels.
+    // A touch on one side later: the content did not change, so only the mtime travels.
     await pair.source.put('a.txt', 'same words', { mtimeMs: t + 7_200_000 })
     const again = await run.sync()
-    expect(again.plan.actions).toEqual([])
+    expect(again.plan.actions).toMatchObject([{ kind: 'meta', side: 'destination', path: 'a.txt' }])
     expect(again.plan.conflicts).toEqual([])
-    expect((await run.plan()).records).toEqual([])
+    expect(again.plan.summary.bytes).toEqual({ upload: 0, download: 0 })
+    expect(await pair.destination.storage.stat(rp('a.txt'))()).toMatchObject({
+      right: { mtimeMs: t + 7_200_000 },
+    })
+    expect((await run.plan()).actions).toEqual([])
   })
 
   it(

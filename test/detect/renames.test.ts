@@ -87,6 +87,7 @@ describe('renames and moves', () => {
     pair = await localPair()
     const run = session(pair)
     await pair.source.put('draft.md', 'first draft')
+    await pair.source.put('notes.md', 'notes')
     await run.sync()
     await pair.source.rename('draft.md', 'final.md')
     await pair.source.put('final.md', 'final text, longer')
@@ -96,7 +97,7 @@ describe('renames and moves', () => {
       'renamed to final.md and changed on source',
       'renamed from draft.md and changed on source',
     ])
-    expect(await pair.destination.tree()).toEqual({ 'final.md': 'final text, longer' })
+    expect(await pair.destination.tree()).toEqual({ 'final.md': 'final text, longer', 'notes.md': 'notes' })
   })
 
   it('a case-only rename is a move, on case-sensitive disks', async () => {
@@ -133,6 +134,7 @@ describe('renames and moves', () => {
     const run = session(pair, { compare: 'checksum' })
     await pair.source.put('a1.txt', 'same')
     await pair.source.put('a2.txt', 'same')
+    await pair.source.put('other.txt', 'other')
     await run.sync()
     // Two identical files deleted, two identical files made: no way to tell which went where.
     await pair.source.remove('a1.txt')
@@ -141,7 +143,11 @@ describe('renames and moves', () => {
     await pair.source.put('b2.txt', 'same')
     const { plan } = await run.sync()
     expect(plan.actions.filter((a) => a.kind === 'move')).toEqual([])
-    expect(await pair.destination.tree()).toEqual({ 'b1.txt': 'same', 'b2.txt': 'same' })
+    expect(await pair.destination.tree()).toEqual({
+      'b1.txt': 'same',
+      'b2.txt': 'same',
+      'other.txt': 'other',
+    })
   })
 
   it('a backup copies a renamed file to its new name locally and keeps the old name', async () => {

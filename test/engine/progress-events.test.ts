@@ -30,7 +30,13 @@ describe.each(MODES)('the progress events of an apply in %s', (mode: Mode) => {
     const engine = createSyncEngine({ onProgress: (e) => events.push(e), transfers: 3 })
     const { source, destination } = pairFor()
     const stateFile = join(await tempDir(), 'state.json')
-    const result = await engine.syncPair({ source, destination, stateFile, policy: { mode } })
+    // A mirror replaces every file of its target here: the delete guard (tested on its own) is off.
+    const result = await engine.syncPair({
+      source,
+      destination,
+      stateFile,
+      policy: { mode, allowMassDelete: true },
+    })
     if (E.isLeft(result)) throw new Error(JSON.stringify(result.left))
     const applyEvents = events.filter((e) => e.type !== 'scan-start' && e.type !== 'scan-complete')
 

@@ -122,6 +122,7 @@ describe('examples/ci-review', () => {
     await writeFile(join(workspace(), 'site', 'about.html'), '<h1>About</h1>\n')
     await mkdir(destination(), { recursive: true })
     await writeFile(join(destination(), 'old.html'), 'left over from an earlier site\n')
+    await writeFile(join(destination(), 'index.html'), '<h1>Home, the earlier one</h1>\n')
   })
 
   afterAll(() => rm(base, { recursive: true, force: true }))
@@ -182,7 +183,7 @@ describe('examples/ci-review', () => {
     const summary = await readFile(env.GITHUB_STEP_SUMMARY as string, 'utf8')
     expect(summary).toContain('## syncengine plan')
     expect(summary).toMatch(/- delete on destination\s+old\.html/)
-    expect(summary).toMatch(/\+ upload\s+index\.html/)
+    expect(summary).toMatch(/~ upload\s+index\.html/)
     // syncengine's own digest of the plan is the sha256sum the workflow took.
     expect(summary).toContain(`Plan digest: ${digest}`)
     expect(summary).toContain(`Reviewed digest: \`${digest}\``)

@@ -189,7 +189,7 @@ export const scenarios: ReadonlyArray<GoldenScenario> = [
     about:
       'two-way: the source renamed draft.md to final.md and then edited it: a move, then the new content',
     plan: async () => {
-      const pair = await synced({ 'draft.md': 'first draft\n' })
+      const pair = await synced({ 'draft.md': 'first draft\n', 'notes.md': 'notes\n' })
       await pair.source.rename('draft.md', 'final.md')
       pair.source.put('final.md', 'final text, longer than the draft\n', 10)
       return pair.plan()

@@ -57,6 +57,7 @@ describe('what stops a run before any plan is made', () => {
       side: 'destination',
       root: pair.destination.storage.root,
       synced: 2,
+      role: 'synced',
     })
     expect(await pair.source.tree()).toEqual({ 'a.txt': 'a', 'b.txt': 'b' })
   })

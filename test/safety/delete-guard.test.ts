@@ -76,7 +76,13 @@ describe('the delete guard', () => {
 
     const { planFile, planned, json } = await planTo(p)
 
-    expect(json.blocked).toEqual({ side: 'destination', deletes: 60, files: 100, limit: '50%' })
+    expect(json.blocked).toEqual({
+      rule: 'limit',
+      side: 'destination',
+      deletes: 60,
+      files: 100,
+      limit: '50%',
+    })
     expect(planned.stdout).toContain('Blocked')
     const before = { source: await readTree(p.src), destination: await readTree(p.dst) }
     const state = await readFile(p.stateFile, 'utf8')
@@ -124,7 +130,13 @@ describe('the delete guard', () => {
 
     const six = await planTo(p, '--max-delete', '5')
 
-    expect(six.json.blocked).toEqual({ side: 'destination', deletes: 6, files: 100, limit: '5' })
+    expect(six.json.blocked).toEqual({
+      rule: 'limit',
+      side: 'destination',
+      deletes: 6,
+      files: 100,
+      limit: '5',
+    })
     expect(six.planned.stdout).toContain('Blocked')
     const refused = await cli(p, ['apply', six.planFile])
     expect(refused.code).toBe(1)
@@ -157,7 +169,13 @@ describe('the delete guard', () => {
 
     const { planFile, json } = await planTo(p, '--mode', 'source-to-destination')
 
-    expect(json.blocked).toEqual({ side: 'destination', deletes: 40, files: 40, limit: '50%' })
+    expect(json.blocked).toEqual({
+      rule: 'every-file',
+      side: 'destination',
+      deletes: 40,
+      files: 40,
+      limit: '50%',
+    })
     expect((await cli(p, ['apply', planFile])).code).toBe(1)
     expect(await photosOn(p.dst)).toBe(40)
   })

@@ -3,6 +3,8 @@ import { mkdir, readFile, rename, stat, symlink, utimes, writeFile } from 'node:
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterEach, describe, expect, it } from 'vitest'
+import { derivedOf } from '../../src/core/plan/derived.ts'
+import { Blocked, Plan, Summary } from '../../src/core/plan-file.ts'
 import { applyPair } from '../../src/pair/apply-pair.ts'
 import { readPlanFile } from '../../src/pair/plan-file-io.ts'
 import { localStorage } from '../../src/storage/local.ts'
@@ -86,6 +88,21 @@ const planned = async () => {
   return { p, planFile, json, digest, before: { trees: await bothTrees(p), around: await around(p) } }
 }
 
+/**
+ * A hand-edited plan whose summary and delete-guard verdict say what its actions do, as a careful forger
+ * would write them: what is refused then is refused for its actions, not for a stale summary.
+ */
+const consistent = (json: PlanJson): PlanJson => {
+  const decoded = Plan.decode(json)
+  if (E.isLeft(decoded)) return json
+  const { summary, blocked } = derivedOf(decoded.right)
+  return {
+    ...json,
+    summary: Summary.encode(summary),
+    blocked: blocked === null ? null : Blocked.encode(blocked),
+  }
+}
+
 const find = (json: PlanJson, kind: string, path: string): Json => {
   const found = json.actions.find((a) => a.kind === kind && (a.path === path || a.from === path))
   if (found === undefined) throw new Error(`the plan has no ${kind} of ${path}`)
@@ -143,7 +160,7 @@ describe('hostile plans', () => {
     async ({ edit }) => {
       const { p, planFile, json, before } = await planned()
       const etcBefore = await exists('/etc/x')
-      await writeFile(planFile, JSON.stringify(edit(json, p.base)))
+      await writeFile(planFile, JSON.stringify(consistent(edit(json, p.base))))
 
       const applied = await cli(p, ['apply', planFile])
 
@@ -210,7 +227,7 @@ describe('hostile plans', () => {
     const { p, planFile, json } = await planned()
     // Make the plan's mkdir land under sub as well: a new folder sub/newdir.
     const moved = edited(json, (x) => find(x, 'mkdir', 'newdir'), { path: 'sub/newdir' })
-    await writeFile(planFile, JSON.stringify(moved))
+    await writeFile(planFile, JSON.stringify(consistent(moved)))
     await rename(join(p.dst, 'sub'), join(p.base, 'outside', 'sub-real'))
     await symlink(join(p.base, 'outside', 'sub-real'), join(p.dst, 'sub'))
     const outside = await around(p)
@@ -239,7 +256,7 @@ describe('hostile plans', () => {
       { kind: 'delete', side: 'destination', path: 'out-link/etc/x', entry: secretEntry, reason: 'tidy' },
       { kind: 'mkdir', side: 'destination', path: 'out-link/made', reason: 'tidy' },
     ]
-    await writeFile(planFile, JSON.stringify({ ...json, actions: [...json.actions, ...extra] }))
+    await writeFile(planFile, JSON.stringify(consistent({ ...json, actions: [...json.actions, ...extra] })))
     const outside = await around(p)
 
     const applied = await cli(p, ['apply', planFile])
@@ -415,7 +432,10 @@ describe("hostile plans and syncengine's own files", () => {
     'a plan that $name is refused, exit 1, and the state file is untouched',
     async ({ actions }) => {
       const s = await withStateInside()
-      await writeFile(s.planFile, JSON.stringify({ ...s.json, actions: [...actions(s), ...s.json.actions] }))
+      await writeFile(
+        s.planFile,
+        JSON.stringify(consistent({ ...s.json, actions: [...actions(s), ...s.json.actions] })),
+      )
       const before = await bothTrees(s.p)
 
       const applied = await cli(s.p, ['apply', s.planFile])

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises'
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { ConflictOutcome, decodePlan, type Plan } from '../../src/core/plan-file.ts'
+import { decodePlan } from '../../src/core/decode-plan.ts'
+import { ConflictOutcome, type Plan } from '../../src/core/plan-file.ts'
 import { CONFLICT_STRATEGIES, Compare, defaultPolicy, MODES, type Policy } from '../../src/core/policy.ts'
 import { Direction, Side } from '../../src/core/side.ts'
 import { planJson } from '../../src/pair/plan-file-io.ts'
@@ -59,7 +60,7 @@ describe('the plan schema', () => {
     const tolerated: ReadonlyArray<unknown> = [
       { ...base, comment: 'reviewed by Ada' },
       { ...base, actions: base.actions.map((a) => ({ ...a, note: 'extra' })) },
-      { ...base, summary: { ...base.summary, upload: -1 } },
+      { ...base, source: { ...base.source, files: -1 } },
     ]
     for (const document of tolerated) {
       const verdicts = judge(document)

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import * as E from 'fp-ts/lib/Either.js'
-import { decodePlan } from '../../src/core/plan-file.ts'
+import { decodePlan } from '../../src/core/decode-plan.ts'
 import { RelPath } from '../../src/core/rel-path.ts'
 
 /** plans/plan.schema.json, compiled, and the two judges of a plan document side by side. */

@@ -83,6 +83,7 @@ describe('local storage on a real disk', () => {
       mtimeMs: 1_600_000_000_124,
       exec: false,
       id: `${st.dev}:${st.ino}:${st.birthtimeMs}`,
+      change: String(st.ctimeMs),
     })
   })
 

@@ -5,6 +5,7 @@ import { hasChanges, type Plan } from '../../core/plan-file.ts'
 import { render } from '../../core/render.ts'
 import { planDigest, planJson, writePlanFile } from '../../pair/plan-file-io.ts'
 import { planPair } from '../../pair/plan-pair.ts'
+import { probeRecordOf } from '../../pair/probe-record.ts'
 import { recoverBeforePlanning } from '../../pair/recover.ts'
 import { loadState } from '../../state/state-file.ts'
 import { openStorage } from '../../storage/open.ts'
@@ -62,6 +63,7 @@ export const makePlan = async (
     state: state.right,
     policy: setup.right.policy,
     exclude: setup.right.exclude,
+    probeRecord: probeRecordOf(stateFile),
     ...(onProgress === undefined ? {} : { onProgress }),
   })()
   if (E.isLeft(planned)) return planned

@@ -1,4 +1,4 @@
-import { type Comparison, isChanged, sameAcross, statusOf } from '../compare.ts'
+import { type Comparison, contentDiffers, isChanged, sameAcross, statusOf } from '../compare.ts'
 import { isDir } from '../entry.ts'
 import type { Side } from '../side.ts'
 import { type Decision, inSync, take } from './decision.ts'
@@ -28,6 +28,16 @@ export const decideOneWay = (row: Row, how: Comparison, mode: OneWay): Decision 
 
   const truthStatus = statusOf(row.synced?.[index(mode.truth)], truthEntry)
   const targetStatus = statusOf(row.synced?.[index(mode.target)], targetEntry)
+  // Neither side moved from what the last sync left alike: they differ only as the backends keep them
+  // (an mtime one cannot set), unless their bytes provably differ.
+  if (
+    !isChanged(truthStatus) &&
+    !isChanged(targetStatus) &&
+    truthEntry !== null &&
+    targetEntry !== null &&
+    !contentDiffers(truthEntry, targetEntry)
+  )
+    return inSync
   const truthSays = describeStatus(truthStatus, mode.truth)
   const targetSays = describeStatus(targetStatus, mode.target)
   const targetChanged = isChanged(targetStatus)

@@ -1,4 +1,12 @@
-import { type Comparison, isChanged, sameAcross, statusOf } from '../compare.ts'
+import {
+  type Comparison,
+  contentDiffers,
+  isChanged,
+  isContentChange,
+  sameAcross,
+  sameContent,
+  statusOf,
+} from '../compare.ts'
 import type { Entry } from '../entry.ts'
 import type { ConflictStrategy } from '../policy.ts'
 import type { Side } from '../side.ts'
@@ -26,19 +34,49 @@ export const decideTwoWay = (row: Row, how: Comparison, strategy: ConflictStrate
   const sourceChanged = isChanged(sourceStatus)
   const destinationChanged = isChanged(destinationStatus)
 
-  // Neither side moved away from what was recorded; they differ only as the backends keep them.
-  if (!sourceChanged && !destinationChanged) return inSync
+  if (!sourceChanged && !destinationChanged) {
+    // Neither side moved away from what was recorded, yet they differ. Bytes that provably differ mean
+    // the record was wrong (two edits that kept size and mtime, say): never call that in sync.
+    if (source !== null && destination !== null && contentDiffers(source, destination))
+      return resolveConflict(
+        source,
+        destination,
+        'the two sides differ though neither changed since last sync',
+        how,
+        strategy,
+      )
+    // The same bytes with another mtime or exec bit: the newer one is kept on both.
+    if (source !== null && destination !== null && sameContent(source, destination, how))
+      return metadataOfNewer(source, destination, how, 'the two sides differ in mtime or exec bit only')
+    // They differ only as the backends keep them.
+    return inSync
+  }
   if (sourceChanged && !destinationChanged)
     return take('destination', describeStatus(sourceStatus, 'source') ?? 'changed on source')
   if (!sourceChanged && destinationChanged)
     return take('source', describeStatus(destinationStatus, 'destination') ?? 'changed on destination')
 
-  // Both changed and they differ. A deletion against a change: copying the change back loses nothing,
-  // and the deletion can be done again; the other way round cannot be undone.
+  // Both changed and they differ.
   const both = describeBoth(sourceStatus, destinationStatus)
+  // The same bytes on both sides (a touch on each, or the same new file): no conflict, only metadata.
+  if (source !== null && destination !== null && sameContent(source, destination, how))
+    return metadataOfNewer(source, destination, how, both)
+  // A change of content wins over a change of metadata alone: it holds the newer bytes.
+  if (sourceStatus === 'touched' && isContentChange(destinationStatus) && destination !== null)
+    return take('source', `${both}: the new content wins over a change of mtime or exec bit`)
+  if (destinationStatus === 'touched' && isContentChange(sourceStatus) && source !== null)
+    return take('destination', `${both}: the new content wins over a change of mtime or exec bit`)
+  // A deletion against a change: copying the change back loses nothing, and the deletion can be done
+  // again; the other way round cannot be undone.
   if (source === null) return take('source', `${both}: the change wins over the deletion`)
   if (destination === null) return take('destination', `${both}: the change wins over the deletion`)
   return resolveConflict(source, destination, both, how, strategy)
+}
+
+/** Both sides hold the same bytes: the side with the older mtime takes the newer one's metadata. */
+const metadataOfNewer = (source: Entry, destination: Entry, how: Comparison, why: string): Decision => {
+  const newer = newerSide(source, destination, how) ?? 'source'
+  return take(newer === 'source' ? 'destination' : 'source', `${why}: the metadata of the ${newer} is kept`)
 }
 
 const resolveConflict = (

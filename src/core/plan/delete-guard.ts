@@ -1,7 +1,7 @@
 import type { Action } from '../action.ts'
-import type { Blocked } from '../plan-file.ts'
+import type { Blocked, RootInfo } from '../plan-file.ts'
 import type { Policy } from '../policy.ts'
-import type { Side } from '../side.ts'
+import { otherSide, type Side } from '../side.ts'
 
 /** A percentage limit never blocks this many deletes or fewer: tidying a small folder is not a disaster. */
 export const MIN_GUARDED_DELETES = 10
@@ -10,23 +10,58 @@ const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 
 /**
  * The delete guard, on the final plan: moves are not deletes, so renaming a folder never trips it. Counts
- * files and symlinks (folders only ever go once they are empty) against what the side holds now.
+ * files and symlinks (folders only ever go once they are empty) against what the side holds now. Whatever
+ * the count, it blocks a plan that loses every file a side holds, and a plan that deletes while the other
+ * side, which held files at the last sync, is empty now (nothing at all in it, ignored files included):
+ * an unmounted disk leaves an empty folder.
  */
 export const guardDeletes = (
   actions: ReadonlyArray<Action>,
-  files: Readonly<Record<Side, number>>,
+  roots: Readonly<Record<Side, Pick<RootInfo, 'files' | 'listed' | 'recorded'>>>,
   policy: Policy,
 ): Blocked | null => {
   if (policy.allowMassDelete) return null
   const { limit, unit } = policy.maxDelete
+  const deletes = { source: 0, destination: 0 }
+  /** Deletes that lose a file: one whose version is first kept beside it (a conflict's loser) is not lost. */
+  const lost = { source: 0, destination: 0 }
+  const keptBeside = { source: new Set<string>(), destination: new Set<string>() }
+  for (const action of actions)
+    if (action.kind === 'clone' && action.peer === undefined) keptBeside[action.side].add(action.from)
+  for (const action of actions) {
+    if (action.kind !== 'delete' || action.entry.kind === 'dir') continue
+    deletes[action.side]++
+    if (!keptBeside[action.side].has(action.path)) lost[action.side]++
+  }
+  const shown = `${limit}${unit === 'percent' ? '%' : ''}`
   for (const side of SIDES) {
-    const deletes = actions.filter(
-      (a) => a.kind === 'delete' && a.side === side && a.entry.kind !== 'dir',
-    ).length
+    const files = roots[side].files
+    const blocked = (rule: Blocked['rule']): Blocked => ({
+      rule,
+      side,
+      deletes: deletes[side],
+      files,
+      limit: shown,
+    })
+    if (deletes[side] === 0) continue
+    const other = roots[otherSide(side)]
+    if (other.listed === 0 && other.recorded > 0) return blocked('side-emptied')
+    if (lost[side] > 0 && lost[side] >= files) return blocked('every-file')
     const allowed =
-      unit === 'files' ? limit : Math.max(MIN_GUARDED_DELETES, Math.floor((files[side] * limit) / 100))
-    if (deletes > allowed)
-      return { side, deletes, files: files[side], limit: `${limit}${unit === 'percent' ? '%' : ''}` }
+      unit === 'files' ? limit : Math.max(MIN_GUARDED_DELETES, Math.floor((files * limit) / 100))
+    if (deletes[side] > allowed) return blocked('limit')
   }
   return null
+}
+
+/** Why the guard blocks a plan, in words that follow "the plan is blocked: ". */
+export const describeBlocked = (blocked: Blocked): string => {
+  switch (blocked.rule) {
+    case 'limit':
+      return `it deletes ${blocked.deletes} of ${blocked.files} files on the ${blocked.side} (limit ${blocked.limit})`
+    case 'every-file':
+      return `it deletes every file the ${blocked.side} holds (${blocked.deletes} of ${blocked.files})`
+    case 'side-emptied':
+      return `it deletes ${blocked.deletes} ${blocked.deletes === 1 ? 'file' : 'files'} on the ${blocked.side} because the ${otherSide(blocked.side)} is empty now, though it held files at the last sync (an unmounted disk, or a wrong path?)`
+  }
 }

@@ -8,6 +8,8 @@ export const describeStatus = (status: Status, side: Side): string | undefined =
       return `created on ${side}`
     case 'changed':
       return `changed on ${side} since last sync`
+    case 'touched':
+      return `mtime or exec bit changed on ${side} since last sync (same content)`
     case 'deleted':
       return `deleted on ${side} since last sync`
     case 'unchanged':

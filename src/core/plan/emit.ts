@@ -1,5 +1,5 @@
-import type { CloneAction, CopyAction, DeleteAction, MkdirAction } from '../action.ts'
-import { type Comparison, recordedAs, sameAcross } from '../compare.ts'
+import type { CloneAction, CopyAction, DeleteAction, MetaAction, MkdirAction } from '../action.ts'
+import { type Comparison, recordedAs, sameAcross, sameContent } from '../compare.ts'
 import { dir, type Entry, isDir } from '../entry.ts'
 import type { Conflict, StateRecord } from '../plan-file.ts'
 import type { RelPath } from '../rel-path.ts'
@@ -35,6 +35,7 @@ export const emit = (
   const deletes: DeleteAction[] = []
   const mkdirs: MkdirAction[] = []
   const copies: CopyAction[] = []
+  const metas: MetaAction[] = []
   const conflicts: Conflict[] = []
   const records: StateRecord[] = []
   const forget: RelPath[] = []
@@ -57,7 +58,7 @@ export const emit = (
       const target = otherSide(side)
       // A copy kept there before, under any stamp, that holds the same is enough: nothing piles up.
       const kept = entry === null ? [] : keptBeside(path, side, target)
-      if (entry !== null && !kept.some((there) => sameAcross(entry, there, how))) {
+      if (entry !== null && !kept.some((there) => sameContent(entry, there, how))) {
         copies.push({
           kind: 'copy',
           direction: directionTo(target),
@@ -72,7 +73,8 @@ export const emit = (
     if (conflict !== undefined)
       conflicts.push({ path, source: row.source, destination: row.destination, ...conflict })
     if (decision.frozen === true) return
-    const before = moves.length + deletes.length + mkdirs.length + copies.length
+    const count = (): number => moves.length + deletes.length + mkdirs.length + copies.length + metas.length
+    const before = count()
     for (const side of SIDES) {
       let current = entryOn(row, side)
       // The losing version is copied beside its path before anything replaces it, so the path holds the
@@ -102,6 +104,13 @@ export const emit = (
       const wanted: Entry | null = outcome === 'make-dir' ? dir : entryOn(row, otherSide(side))
       if (isDir(current) && isDir(wanted)) continue
       if (sameAcross(current, wanted, how) && decision.forced !== true) continue
+      // The same bytes with another mtime or exec bit: only those are set, nothing is sent.
+      if (current?.kind === 'file' && wanted?.kind === 'file' && decision.forced !== true) {
+        if (sameContent(current, wanted, how)) {
+          metas.push({ kind: 'meta', side, path, entry: current, peer: wanted, reason })
+          continue
+        }
+      }
       if (current !== null && (wanted === null || isDir(wanted) || isDir(current))) {
         deletes.push({ kind: 'delete', side, path, entry: current, reason })
         current = null
@@ -119,7 +128,7 @@ export const emit = (
           ...(decision.forced === true ? { forced: true as const } : {}),
         })
     }
-    const acted = moves.length + deletes.length + mkdirs.length + copies.length > before
+    const acted = count() > before
     if (acted || !row.inScope) return
     const source = finalOn(row, decision, 'source')
     const destination = finalOn(row, decision, 'destination')
@@ -129,5 +138,5 @@ export const emit = (
     } else if (row.synced !== undefined) forget.push(path)
   })
 
-  return { asides: moves, deletes, mkdirs, copies, conflicts, records, forget }
+  return { asides: moves, deletes, mkdirs, copies, metas, conflicts, records, forget }
 }

@@ -1,4 +1,4 @@
-import { type Comparison, sameAcross } from '../compare.ts'
+import { type Comparison, sameContent } from '../compare.ts'
 import type { ModeShape, Policy } from '../policy.ts'
 import type { Side } from '../side.ts'
 import { type Decision, take } from './decision.ts'
@@ -16,7 +16,7 @@ export const forcedTake = (
   mode: ModeShape,
 ): Decision | undefined => {
   if (row.source?.kind !== 'file' || row.destination?.kind !== 'file') return undefined
-  if (!sameAcross(row.source, row.destination, how)) return undefined
+  if (!sameContent(row.source, row.destination, how)) return undefined
   const allows = (target: Side): boolean => mode.kind === 'two-way' || mode.target === target
   if (force.upload && allows('destination'))
     return take('destination', 'forced re-transfer (--force-upload)', { forced: true })

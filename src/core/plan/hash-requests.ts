@@ -1,9 +1,11 @@
 import type { Action } from '../action.ts'
+import { isChanged, sameHash, statusOf } from '../compare.ts'
 import { type Entry, sizeOf } from '../entry.ts'
 import type { Conflict } from '../plan-file.ts'
 import type { RelPath } from '../rel-path.ts'
 import { fromOf, otherSide, type Side, targetOf } from '../side.ts'
 import type { Snapshot } from '../snapshot.ts'
+import type { SyncState } from '../sync-state.ts'
 import { isConflictNameOf } from './conflict-name.ts'
 
 export interface HashRequests {
@@ -20,13 +22,17 @@ const unhashedFile = (entry: Entry | null | undefined): boolean =>
  *   (a touched file, a second copy made elsewhere), which is never a conflict and never a transfer;
  * - a delete and a copy of the same size on one side that nothing else ties together: the same content
  *   would make it a move;
- * - a version to keep beside a path, and the copies already kept there: one may hold it already.
+ * - a version to keep beside a path, and the copies already kept there: one may hold it already;
+ * - a path both sides changed since the last sync to files that look alike by size and mtime: two edits
+ *   can leave the same size and mtime and different bytes, and calling them in sync would be for good.
+ *   Rare, and two reads settle it.
  * The caller hashes them and plans again; hashed entries never ask twice.
  */
 export const hashRequests = (
   actions: ReadonlyArray<Action>,
   conflicts: ReadonlyArray<Conflict>,
   snapshots: { readonly source: Snapshot; readonly destination: Snapshot },
+  state: SyncState | null = null,
 ): HashRequests => {
   const wanted = { source: new Set<RelPath>(), destination: new Set<RelPath>() }
   const ask = (side: Side, path: RelPath, entry: Entry | null | undefined): void => {
@@ -70,5 +76,16 @@ export const hashRequests = (
     ask(action.side, action.path, action.entry)
     for (const path of copies) wanted[otherSide(action.side)].add(path)
   }
+  if (state !== null)
+    for (const [path, source] of snapshots.source.entries) {
+      const destination = snapshots.destination.entries.get(path)
+      const recorded = state.entries.get(path)
+      if (source.kind !== 'file' || destination?.kind !== 'file' || recorded === undefined) continue
+      if (source.size !== destination.size || sameHash(source, destination) !== undefined) continue
+      if (isChanged(statusOf(recorded[0], source)) && isChanged(statusOf(recorded[1], destination))) {
+        ask('source', path, source)
+        ask('destination', path, destination)
+      }
+    }
   return { source: [...wanted.source], destination: [...wanted.destination] }
 }

@@ -13,7 +13,8 @@ const bySide = (a: { side: Side }, b: { side: Side }): number =>
  * 3. folders are made, parents first;
  * 4. renames and local copies, into folders that now exist;
  * 5. folders are deleted, deepest first, emptied by 2 and 4;
- * 6. copies across, last.
+ * 6. copies across;
+ * 7. mtimes and exec bits of files whose bytes are already alike.
  * Within each step, paths in depth-first order, source before destination: the same plan every time.
  */
 export const orderActions = (plan: WithRenames): ReadonlyArray<Action> => {
@@ -34,5 +35,6 @@ export const orderActions = (plan: WithRenames): ReadonlyArray<Action> => {
     ...local,
     ...deletes.filter((d) => d.entry.kind === 'dir'),
     ...copies,
+    ...[...plan.metas].sort((a, b) => comparePaths(a.path, b.path) || bySide(a, b)),
   ]
 }

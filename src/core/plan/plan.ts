@@ -28,6 +28,11 @@ export type PlanError = {
   readonly root: string
   /** How many paths the last sync recorded there. */
   readonly synced: number
+  /**
+   * Why a missing root stops the plan: it vanished after a sync (`synced` > 0), or it is the side a
+   * mirror or backup copies from, and reading it as empty would delete or restore the other side.
+   */
+  readonly role: 'synced' | 'truth'
 }
 
 /**
@@ -46,12 +51,16 @@ export const plan = (
   const synced = state?.entries.size ?? 0
   // A root that vanished after a sync is an unmounted disk or a typo far more often than a wish to
   // delete everything: stop before planning anything.
+  // The side a mirror or backup copies from must be there even on a first sync: a mistyped source read
+  // as empty would mirror emptiness onto the destination. Only a side the plan writes into may be made.
   for (const [side, snapshot] of [
     ['source', source],
     ['destination', destination],
   ] as const) {
-    if (!snapshot.exists && synced > 0)
-      return E.left({ _tag: 'RootMissing', side, root: snapshot.root, synced })
+    if (snapshot.exists) continue
+    if (synced > 0) return E.left({ _tag: 'RootMissing', side, root: snapshot.root, synced, role: 'synced' })
+    if (shape.kind === 'one-way' && shape.truth === side)
+      return E.left({ _tag: 'RootMissing', side, root: snapshot.root, synced, role: 'truth' })
   }
 
   const how: Comparison = {
@@ -90,20 +99,26 @@ export const plan = (
     ...source.warnings.map((w) => ({ path: w.path, message: `source: ${w.message}` })),
     ...destination.warnings.map((w) => ({ path: w.path, message: `destination: ${w.message}` })),
   ]
-  const files = { source: countFiles(rows, 'source'), destination: countFiles(rows, 'destination') }
+  const roots = {
+    source: {
+      files: countFiles(rows, 'source'),
+      listed: sourceAsListed.entries.size + sourceAsListed.excluded.length,
+      recorded: countRecorded(rows, 0),
+    },
+    destination: {
+      files: countFiles(rows, 'destination'),
+      listed: destinationAsListed.entries.size + destinationAsListed.excluded.length,
+      recorded: countRecorded(rows, 1),
+    },
+  }
   return E.right({
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
-    source: {
-      root: source.root,
-      existed: source.exists,
-      files: files.source,
-      fingerprint: source.fingerprint,
-    },
+    source: { root: source.root, existed: source.exists, ...roots.source, fingerprint: source.fingerprint },
     destination: {
       root: destination.root,
       existed: destination.exists,
-      files: files.destination,
+      ...roots.destination,
       fingerprint: destination.fingerprint,
     },
     state: state === null ? null : { lineage: state.lineage, serial: state.serial },
@@ -114,7 +129,7 @@ export const plan = (
     forget,
     warnings,
     summary: summarize(actions, conflicts, records),
-    blocked: guardDeletes(actions, files, policy),
+    blocked: guardDeletes(actions, roots, policy),
   })
 }
 
@@ -123,6 +138,9 @@ const keptBeside = (snapshot: Snapshot, path: RelPath, side: Side): ReadonlyArra
 
 const countFiles = (rows: ReadonlyArray<Row>, side: Side): number =>
   rows.filter((row) => row.inScope && row[side] !== null && row[side]?.kind !== 'dir').length
+
+const countRecorded = (rows: ReadonlyArray<Row>, at: 0 | 1): number =>
+  rows.filter((row) => row.inScope && row.synced !== undefined && row.synced[at].kind !== 'dir').length
 
 interface Gathered {
   readonly rows: ReadonlyArray<Row>
@@ -153,6 +171,9 @@ const gather = (
   }
   for (const path of source.excluded) pin('source', path)
   for (const path of destination.excluded) pin('destination', path)
+  // What one side sets aside (a fifo, the pair's own files, a file being written) is left alone on both:
+  // taken from the other side alone, it would look created there, or deleted here.
+  const setAside = new Set<RelPath>([...source.excluded, ...destination.excluded])
 
   const paths = new Set<RelPath>([...source.entries.keys(), ...destination.entries.keys()])
   if (state !== null) for (const path of state.entries.keys()) paths.add(path)
@@ -166,7 +187,9 @@ const gather = (
     const kinds: ReadonlyArray<Entry | null | undefined> = [s, d, o?.[0], o?.[1]]
     const folder = kinds.some(isDir)
     const excluded =
-      baseName(path) === IGNORE_FILE || kinds.some((e) => e != null && scope.excluded(path, isDir(e)))
+      baseName(path) === IGNORE_FILE ||
+      setAside.has(path) ||
+      kinds.some((e) => e != null && scope.excluded(path, isDir(e)))
     const inScope = !excluded && scope.included(path, folder)
     if (excluded || (!inScope && !folder)) {
       if (s !== null) pin('source', path)

@@ -1,5 +1,5 @@
-import type { CloneAction, CopyAction, DeleteAction, MkdirAction, MoveAction } from '../action.ts'
-import { type Comparison, sameAcross, sameOnSide } from '../compare.ts'
+import type { CloneAction, CopyAction, DeleteAction, MetaAction, MkdirAction, MoveAction } from '../action.ts'
+import { type Comparison, sameContent, sameOnSide } from '../compare.ts'
 import type { Entry, FileEntry } from '../entry.ts'
 import { isWithin, type RelPath } from '../rel-path.ts'
 import { otherSide, type Side, targetOf } from '../side.ts'
@@ -13,6 +13,7 @@ export interface Emitted {
   readonly deletes: ReadonlyArray<DeleteAction>
   readonly mkdirs: ReadonlyArray<MkdirAction>
   readonly copies: ReadonlyArray<CopyAction>
+  readonly metas: ReadonlyArray<MetaAction>
 }
 
 export interface WithRenames extends Emitted {
@@ -128,7 +129,7 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
       // A rename that came with an edit stays a copy and a delete: a move and then the new bytes over it
       // would leave the old version under the new name in between, which an interrupted apply must not.
       // The reasons say what happened.
-      if (evidence === 'renamed-changed' || !sameAcross(from.entry, copy.entry, context.how)) {
+      if (evidence === 'renamed-changed' || !sameContent(from.entry, copy.entry, context.how)) {
         retold.set(`copy:${to}`, `renamed from ${from.path} and changed on ${other}`)
         retold.set(`delete:${from.path}`, `renamed to ${to} and changed on ${other}`)
         continue
@@ -182,7 +183,7 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
       })
       const from = sources.length === 1 ? sources[0] : undefined
       const entry = from === undefined ? undefined : snapshot.entries.get(from)
-      if (from === undefined || entry === undefined || !sameAcross(entry, y, context.how)) continue
+      if (from === undefined || entry === undefined || !sameContent(entry, y, context.how)) continue
       clones.push({
         kind: 'clone',
         side,
@@ -196,7 +197,15 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
     }
     copies = copies.filter((c) => !(targetOf(c.direction) === side && cloned.has(c.path)))
   }
-  return { asides: emitted.asides, deletes, mkdirs: emitted.mkdirs, copies, renames, clones }
+  return {
+    asides: emitted.asides,
+    deletes,
+    mkdirs: emitted.mkdirs,
+    copies,
+    metas: emitted.metas,
+    renames,
+    clones,
+  }
 }
 
 /** Files of one side, by what can show that one of them holds a given content (see `evidenceOf`). */

@@ -10,6 +10,7 @@ export const summarize = (
   let upload = 0
   let download = 0
   let move = 0
+  let metadata = 0
   const deleted = { source: 0, destination: 0 }
   const bytes = { upload: 0, download: 0 }
   const local = { source: 0, destination: 0 }
@@ -33,6 +34,9 @@ export const summarize = (
       case 'clone':
         local[action.side]++
         break
+      case 'meta':
+        metadata++
+        break
     }
   }
   return {
@@ -43,6 +47,7 @@ export const summarize = (
     conflict: conflicts.length,
     record: records.length,
     local,
+    metadata,
     bytes,
   }
 }
