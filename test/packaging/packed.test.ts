@@ -14,24 +14,31 @@ const REPO = join(import.meta.dirname, '..', '..')
 const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc')
 const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
   readonly version: string
+  readonly files: ReadonlyArray<string>
   readonly devDependencies: Readonly<Record<string, string>>
 }
 
 /**
- * The production install must stay small, and it is mostly fp-ts (5.3 MB: CommonJS, ES modules and
- * declarations of each); the rest, this package included, is about 2 MB.
+ * The production install must stay small. It is 6.4 MiB, and most of it is fp-ts (4.5 MiB: CommonJS, ES
+ * modules and declarations of each), which the API's Either and TaskEither types need; this package is
+ * 0.75 MiB of it, the rest 1.1 MiB.
  */
-const MAX_INSTALL_BYTES = 8 * 1024 * 1024
+const MAX_INSTALL_BYTES = 7 * 1024 * 1024
 
-/** What the build and `npm pack` read: the package is packed from a copy, so the checkout's dist/ is never rewritten under other tests. */
+/**
+ * What the build and `npm pack` read. The package is packed from a copy, so the checkout's dist/ is never
+ * rewritten under the feet of other tests.
+ */
 const PACKED_FROM = [
-  'package.json',
-  'tsconfig.json',
-  'tsconfig.build.json',
-  'src',
-  'README.md',
-  'LICENSE',
-  'CHANGELOG.md',
+  ...new Set([
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'src',
+    'README.md',
+    'LICENSE',
+    ...manifest.files.filter((f) => !f.startsWith('dist') && !f.startsWith('!')),
+  ]),
 ]
 
 /**
@@ -57,7 +64,7 @@ interface Run {
 }
 
 const run = (command: string, args: ReadonlyArray<string>, cwd: string): Run => {
-  const child = spawnSync(command, args, { cwd, env: env(), encoding: 'utf8', timeout: 300_000 })
+  const child = spawnSync(command, args, { cwd, env: env(), encoding: 'utf8', timeout: 600_000 })
   if (child.error !== undefined) throw child.error
   return { status: child.status, stdout: child.stdout, stderr: child.stderr }
 }
@@ -286,7 +293,7 @@ describe('the packed syncengine', () => {
     expect(paths.filter((p) => /\.test\.|tsbuildinfo/.test(p))).toEqual([])
   })
 
-  it(`installs with no native code and no install scripts, in at most ${MAX_INSTALL_BYTES / 1024 / 1024} MB`, () => {
+  it(`installs with no native code and no install scripts, in at most ${MAX_INSTALL_BYTES / 1024 / 1024} MiB`, () => {
     expect(production.nativeModules).toEqual([])
     expect(production.installScripts).toEqual([])
     expect(production.bytes).toBeGreaterThan(0)
