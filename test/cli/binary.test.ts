@@ -39,7 +39,8 @@ describe('the syncengine binary', () => {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cliEnv(pair.scratch) },
       encoding: 'utf8',
-      timeout: 20_000,
+      // npm's own start is slow on a busy machine; this only stops a hang.
+      timeout: 50_000,
     })
 
     expect(help.error).toBeUndefined()
