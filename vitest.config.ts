@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+
 export default defineConfig({
+  // Tests import the package by name, as a user would; they get the sources, never a stale dist/.
+  resolve: {
+    alias: [
+      { find: /^syncengine$/, replacement: source('./src/index.ts') },
+      { find: /^syncengine\/testing$/, replacement: source('./src/testing/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

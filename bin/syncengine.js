@@ -1,19 +1,8 @@
 #!/usr/bin/env node
+// The command line run from the TypeScript sources, through tsx: what the tests and examples of this checkout
+// start, so they never need a build and never run a stale one. The published command is dist/cli/bin.js,
+// built from the same src/cli/bin.ts by `npm run build` (and by `npm ci`, through the prepare script).
 import { register } from 'tsx/esm/api'
 
 register()
-const { main } = await import('../src/cli/main.ts')
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-  onInterrupt: (handler) => {
-    process.on('SIGINT', handler)
-    process.on('SIGTERM', handler)
-    return () => {
-      process.off('SIGINT', handler)
-      process.off('SIGTERM', handler)
-    }
-  },
-})
+await import('../src/cli/bin.ts')

@@ -53,7 +53,10 @@ export interface RunContext {
 }
 
 class Stop {
-  constructor(readonly outcome: ActionOutcome) {}
+  readonly outcome: ActionOutcome
+  constructor(outcome: ActionOutcome) {
+    this.outcome = outcome
+  }
 }
 
 const drifted = (why: string): never => {

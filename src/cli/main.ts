@@ -1,13 +1,11 @@
 import { Command, CommanderError, Option } from 'commander'
-import { MODES } from '../core/policy.ts'
-import { applyCommand } from './commands/apply.ts'
-import { initCommand } from './commands/init.ts'
-import { planCommand } from './commands/plan.ts'
-import { showCommand } from './commands/show.ts'
-import { statusCommand } from './commands/status.ts'
-import { syncCommand } from './commands/sync.ts'
+import { MODE_CHOICES } from './choices.ts'
 import { ExitCode, type Io } from './io.ts'
 import { configOption, limitOption, pairOptions, progressOption, runOptions } from './options.ts'
+import { packageVersion } from './version.ts'
+
+// Each command's module (and the engine under it) is loaded when that command runs, not before: `--help`,
+// `--version` and a mistyped flag answer without loading the engine.
 
 const examples = (...lines: ReadonlyArray<string>): string =>
   `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}`
@@ -22,6 +20,7 @@ const pairArguments = (command: Command): Command =>
 export const cliProgram = (io: Io, exit: (code: ExitCode) => void): Command => {
   const root = new Command('syncengine')
     .description('Keep two folders in sync through a plan you can read before anything is touched.')
+    .version(packageVersion(), '-V, --version', 'print the version of syncengine')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -68,7 +67,7 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
       ),
     )
     .action(async (source: string | undefined, destination: string | undefined, flags) =>
-      exit(await planCommand(present(source, destination), flags, io)),
+      exit(await (await import('./commands/plan.ts')).planCommand(present(source, destination), flags, io)),
     )
 
   configOption(
@@ -89,7 +88,9 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
         'syncengine show plan.json --json | jq .summary',
       ),
     )
-    .action(async (file: string, flags) => exit(await showCommand(file, flags, io)))
+    .action(async (file: string, flags) =>
+      exit(await (await import('./commands/show.ts')).showCommand(file, flags, io)),
+    )
 
   configOption(
     progressOption(
@@ -126,7 +127,9 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
         'syncengine apply plan.json --expect-source ./docs --expect-digest sha256:3f2a…',
       ),
     )
-    .action(async (files: ReadonlyArray<string>, flags) => exit(await applyCommand(files, flags, io)))
+    .action(async (files: ReadonlyArray<string>, flags) =>
+      exit(await (await import('./commands/apply.ts')).applyCommand(files, flags, io)),
+    )
 
   configOption(
     progressOption(
@@ -155,7 +158,7 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
       ),
     )
     .action(async (source: string | undefined, destination: string | undefined, flags) =>
-      exit(await syncCommand(present(source, destination), flags, io)),
+      exit(await (await import('./commands/sync.ts')).syncCommand(present(source, destination), flags, io)),
     )
 
   configOption(
@@ -182,7 +185,9 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
       ),
     )
     .action(async (source: string | undefined, destination: string | undefined, flags) =>
-      exit(await statusCommand(present(source, destination), flags, io)),
+      exit(
+        await (await import('./commands/status.ts')).statusCommand(present(source, destination), flags, io),
+      ),
     )
 
   configOption(
@@ -195,7 +200,9 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
       .argument('[destination]', 'destination folder of the first pair (default: ./backup/documents)'),
   )
     .option('--name <name>', 'name of the first pair (default: the source folder’s name)')
-    .addOption(new Option('-m, --mode <mode>', 'mode of the first pair (default: two-way)').choices(MODES))
+    .addOption(
+      new Option('-m, --mode <mode>', 'mode of the first pair (default: two-way)').choices(MODE_CHOICES),
+    )
     .addHelpText(
       'after',
       examples(
@@ -205,7 +212,7 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
       ),
     )
     .action(async (source: string | undefined, destination: string | undefined, flags) =>
-      exit(await initCommand(present(source, destination), flags, io)),
+      exit(await (await import('./commands/init.ts')).initCommand(present(source, destination), flags, io)),
     )
 
   return root

@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander'
-import { CONFLICT_STRATEGIES, MODES } from '../core/policy.ts'
-import { PROGRESS_MODES } from './progress/progress-output.ts'
+import { CONFLICT_CHOICES, MODE_CHOICES, PROGRESS_MODES } from './choices.ts'
 
 /**
  * The options commands share. Settings a config pair can hold have no commander default: absent means
@@ -14,12 +13,12 @@ const collect = (value: string, previous: ReadonlyArray<string> | undefined): Re
 
 export const pairOptions = (command: Command): Command =>
   command
-    .addOption(new Option('-m, --mode <mode>', 'what goes where (default: two-way)').choices(MODES))
+    .addOption(new Option('-m, --mode <mode>', 'what goes where (default: two-way)').choices(MODE_CHOICES))
     .addOption(
       new Option(
         '-c, --conflict <strategy>',
         'what to do when both sides changed a file (default: keep-both)',
-      ).choices(CONFLICT_STRATEGIES),
+      ).choices(CONFLICT_CHOICES),
     )
     .addOption(
       new Option('--compare <how>', 'size-mtime (default), or checksum to compare contents').choices([

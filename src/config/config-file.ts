@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser'
+import type { ParseError } from 'jsonc-parser'
 import { ConfigFile, type PairConfig } from './config-codec.ts'
+
+// jsonc-parser loads with the first config file read, not on every start of the command line.
+const load = createRequire(import.meta.url)
 
 /** The name looked for in the working directory when no `--config` is given. */
 export const CONFIG_NAME = 'syncengine.json'
@@ -92,11 +96,12 @@ export const decodeConfig = (
   text: string,
   where: { readonly shown: string; readonly dir: string },
 ): E.Either<ConfigError, Config> => {
+  const jsonc: typeof import('jsonc-parser') = load('jsonc-parser')
   const errors: ParseError[] = []
-  const json: unknown = parse(text, errors, { allowTrailingComma: true })
+  const json: unknown = jsonc.parse(text, errors, { allowTrailingComma: true })
   const first = errors[0]
   if (first !== undefined) {
-    const what = printParseErrorCode(first.error)
+    const what = jsonc.printParseErrorCode(first.error)
     return E.left({
       _tag: 'ConfigInvalid',
       shown: `${where.shown}:${lineAndColumn(text, first.offset)}`,

@@ -109,8 +109,10 @@ const details: Readonly<Record<string, string>> = {
 
 /** Raised inside an operation and turned into a StorageError at its edge, like Node's errors in local.ts. */
 class Fault extends Error {
-  constructor(readonly code: string) {
+  readonly code: string
+  constructor(code: string) {
     super(details[code] ?? code)
+    this.code = code
   }
 }
 const fault = (code: string): never => {

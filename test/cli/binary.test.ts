@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readTree } from '../support/sides.ts'
-import { type CliPair, cliEnv, cliPair, putTree, REPO, runBinary } from './run-cli.ts'
+import { type CliPair, cliEnv, cliPair, putTree, REPO, runBinary, runCli } from './run-cli.ts'
 
 /** The real entry point, in a child process: what `npx syncengine` runs. */
 
@@ -38,7 +39,8 @@ describe('the syncengine binary', () => {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cliEnv(pair.scratch) },
       encoding: 'utf8',
-      timeout: 20_000,
+      // npm's own start is slow on a busy machine; this only stops a hang.
+      timeout: 50_000,
     })
 
     expect(help.error).toBeUndefined()
@@ -87,4 +89,60 @@ describe('the syncengine binary', () => {
     expect(applied.stderr.trimEnd().split('\n')).toHaveLength(1)
     expect(applied.stderr).toContain('cannot read the plan file')
   })
+
+  it('--version and -V print the version of package.json', async () => {
+    pair = await cliPair()
+    const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string }
+
+    const long = runBinary(['--version'], { scratch: pair.scratch })
+    const short = await runCli(['-V'], { cwd: pair.scratch })
+
+    expect(long).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+    expect(short).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+  })
+
+  it.each([
+    // --help: the text goes to stdout, exit 0.
+    ['stdout', (_: CliPair): ReadonlyArray<string> => ['--help'], 0],
+    // With --progress json the plan's text goes to stderr; a plan with changes exits 2, a crash would exit 1.
+    [
+      'stderr',
+      (p: CliPair): ReadonlyArray<string> => [
+        'plan',
+        p.src,
+        p.dst,
+        '--state',
+        p.stateFile,
+        '--progress',
+        'json',
+        '--detailed-exitcode',
+      ],
+      2,
+    ],
+  ] as const)(
+    'a reader that closed its end of %s (syncengine … | head) ends the run quietly, with its exit code',
+    async (closed, argv, expected) => {
+      pair = await cliPair()
+      await putTree(pair.source, { 'a.txt': 'alpha' })
+      const child = spawn(process.execPath, [join(REPO, 'bin', 'syncengine.js'), ...argv(pair)], {
+        cwd: REPO,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cliEnv(pair.scratch) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      // Closed before the program has loaded, so its first write there meets EPIPE.
+      child[closed].destroy()
+      let other = ''
+      const open = closed === 'stdout' ? child.stderr : child.stdout
+      open.setEncoding('utf8').on('data', (text: string) => {
+        other += text
+      })
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.on('error', reject)
+        child.on('close', resolve)
+      })
+
+      expect(other).not.toMatch(/EPIPE|^\s+at /m)
+      expect(code).toBe(expected)
+    },
+  )
 })

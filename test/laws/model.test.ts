@@ -155,10 +155,12 @@ const context = async (model: Model, real: Real, more: ReadonlyArray<string> = [
   ].join('\n')
 
 class EditCommand implements fc.AsyncCommand<Model, Real> {
-  constructor(
-    readonly side: Side,
-    readonly edit: Edit,
-  ) {}
+  readonly side: Side
+  readonly edit: Edit
+  constructor(side: Side, edit: Edit) {
+    this.side = side
+    this.edit = edit
+  }
   check = () => true
   async run(model: Model, real: Real): Promise<void> {
     model.log.push(this.toString())
@@ -172,10 +174,12 @@ class EditCommand implements fc.AsyncCommand<Model, Real> {
 }
 
 class SyncCommand implements fc.AsyncCommand<Model, Real> {
-  constructor(
-    readonly mode: Mode,
-    readonly conflict: ConflictStrategy,
-  ) {}
+  readonly mode: Mode
+  readonly conflict: ConflictStrategy
+  constructor(mode: Mode, conflict: ConflictStrategy) {
+    this.mode = mode
+    this.conflict = conflict
+  }
   check = () => true
   async run(model: Model, real: Real): Promise<void> {
     model.log.push(this.toString())
@@ -224,11 +228,14 @@ class SyncCommand implements fc.AsyncCommand<Model, Real> {
 }
 
 class CrashCommand implements fc.AsyncCommand<Model, Real> {
-  constructor(
-    readonly mode: Mode,
-    readonly conflict: ConflictStrategy,
-    readonly after: number,
-  ) {}
+  readonly mode: Mode
+  readonly conflict: ConflictStrategy
+  readonly after: number
+  constructor(mode: Mode, conflict: ConflictStrategy, after: number) {
+    this.mode = mode
+    this.conflict = conflict
+    this.after = after
+  }
   check = () => true
   async run(model: Model, real: Real): Promise<void> {
     const { pair, run } = real

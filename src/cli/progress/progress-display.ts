@@ -1,4 +1,5 @@
-import { MultiBar } from 'cli-progress'
+import { createRequire } from 'node:module'
+import type { MultiBar } from 'cli-progress'
 import type { ProgressEvent, ProgressListener, Standing } from '../../apply/progress-event.ts'
 import type { Output } from '../io.ts'
 import {
@@ -9,6 +10,10 @@ import {
   type Transfer,
   transferLine,
 } from './progress-lines.ts'
+
+// cli-progress (and what it needs) loads with the first display, not on every start of the command line:
+// most runs have no terminal to draw on.
+const load = createRequire(import.meta.url)
 
 /** A live display on a terminal: what the progress events say, redrawn in place. */
 export interface ProgressDisplay {
@@ -25,6 +30,7 @@ export interface ProgressDisplay {
  * below, which the events keep current.
  */
 export const progressDisplay = (terminal: Output, slots: number): ProgressDisplay => {
+  const cliProgress: typeof import('cli-progress') = load('cli-progress')
   // cli-progress wants a stream: the terminal as one, through the Io (columns read live, for resizes).
   const stream = {
     isTTY: true,
@@ -57,7 +63,7 @@ export const progressDisplay = (terminal: Output, slots: number): ProgressDispla
    * (apply), so that a Ctrl-C always gives it back; lines are cut to the width instead of unwrapped.
    */
   const start = (lines: ReadonlyArray<() => string>, hideCursor: boolean): void => {
-    const multi = new MultiBar({
+    const multi = new cliProgress.MultiBar({
       stream: stream as unknown as NodeJS.WritableStream,
       clearOnComplete: true,
       hideCursor,

@@ -1,10 +1,9 @@
 import type { ProgressListener } from '../../apply/progress-event.ts'
+import type { ProgressMode } from '../choices.ts'
 import type { Io, Output } from '../io.ts'
 import { progressDisplay } from './progress-display.ts'
 
-/** `--progress`: a live display on a terminal (auto), JSON lines on stdout for programs, or nothing. */
-export const PROGRESS_MODES = ['auto', 'json', 'none'] as const
-export type ProgressMode = (typeof PROGRESS_MODES)[number]
+export type { ProgressMode } from '../choices.ts'
 
 /** Where a command's progress and its text go. */
 export interface ProgressOutput {
