@@ -79,7 +79,7 @@ describe('progress on a terminal', () => {
     )
     // What lands on one terminal row: text between newlines, returns and cursor moves (a redraw moves up
     // and to column 1, so text before and after such a move is on two rows).
-    const drawn = applied.stderr.split(/\r|\n|\u001b\[\d*[A-HJf]/).map(stripVTControlCharacters)
+    const drawn = applied.stderr.split(new RegExp(`\r|\n|${ESC}\\[\\d*[A-HJf]`)).map(stripVTControlCharacters)
     for (const line of drawn) expect([...line].length).toBeLessThan(100)
   })
 
