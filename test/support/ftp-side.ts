@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { Client } from 'basic-ftp'
 import * as E from 'fp-ts/lib/Either.js'
 import type { FtpOptions } from '../../src/storage/ftp/index.ts'
@@ -38,20 +39,11 @@ export const openFtpSide = async (
   return opened.right
 }
 
-/** Runs a person's edit over a connection of its own (plain FTP: the edits are not what is tested). */
-const withClient = async <A>(server: FtpServer, work: (client: Client) => Promise<A>): Promise<A> => {
+/** A plain FTP connection for a person's edits (the edits are not what is tested). */
+export const editor = async (server: FtpServer): Promise<Client> => {
   const client = new Client(20_000)
-  try {
-    await client.access({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: server.password,
-    })
-    return await work(client)
-  } finally {
-    client.close()
-  }
+  await client.access({ host: server.host, port: server.port, user: server.user, password: server.password })
+  return client
 }
 
 const two = (n: number): string => String(n).padStart(2, '0')
@@ -65,43 +57,33 @@ const mfmtTime = (ms: number): string => {
  * from the folder the server serves, which is on this machine, so what is checked does not pass through
  * the code under test.
  */
-export const ftpSide = (server: FtpServer, storage: Storage, dir: string, now: () => number): TestSide => {
+export const ftpSide = (client: Client, storage: Storage, dir: string, now: () => number): TestSide => {
   const abs = (path: string): string => `${dir}/${path}`
-  const parents = async (client: Client, path: string): Promise<void> => {
+  const parents = async (path: string): Promise<void> => {
     const names = path.split('/').slice(0, -1)
-    for (let i = 1; i <= names.length; i++)
-      await client.sendIgnoringError(`MKD ${abs(names.slice(0, i).join('/'))}`)
+    for (let i = 1; i <= names.length; i++) await client.sendIgnoringError(`MKD ${abs(names.slice(0, i).join('/'))}`)
   }
   return {
     storage,
-    put: (path, content, opts = {}) =>
-      withClient(server, async (client) => {
-        await parents(client, path)
-        await client.uploadFrom(
-          (await import('node:stream')).Readable.from([Buffer.from(content)]),
-          abs(path),
-        )
-        await client.send(`MFMT ${mfmtTime(opts.mtimeMs ?? now())} ${abs(path)}`)
-        await client.send(`SITE CHMOD ${opts.exec === true ? '755' : '644'} ${abs(path)}`)
-      }),
-    mkdir: (path) =>
-      withClient(server, async (client) => {
-        await parents(client, `${path}/x`)
-      }),
+    put: async (path, content, opts = {}) => {
+      await parents(path)
+      await client.uploadFrom(Readable.from([Buffer.from(content)]), abs(path))
+      await client.send(`MFMT ${mfmtTime(opts.mtimeMs ?? now())} ${abs(path)}`)
+      await client.send(`SITE CHMOD ${opts.exec === true ? '755' : '644'} ${abs(path)}`)
+    },
+    mkdir: (path) => parents(`${path}/x`),
     symlink: async () => {
       throw new Error('FTP has no command to make a symlink')
     },
-    remove: (path) =>
-      withClient(server, async (client) => {
-        const reply = await client.sendIgnoringError(`DELE ${abs(path)}`)
-        if (reply.code >= 400) await client.removeDir(abs(path))
-      }),
-    rename: (from, to) =>
-      withClient(server, async (client) => {
-        await parents(client, to)
-        await client.send(`RNFR ${abs(from)}`)
-        await client.send(`RNTO ${abs(to)}`)
-      }),
+    remove: async (path) => {
+      const reply = await client.sendIgnoringError(`DELE ${abs(path)}`)
+      if (reply.code >= 400) await client.removeDir(abs(path))
+    },
+    rename: async (from, to) => {
+      await parents(to)
+      await client.send(`RNFR ${abs(from)}`)
+      await client.send(`RNTO ${abs(to)}`)
+    },
     tree: () => readTree(dir),
   }
 }
@@ -120,13 +102,15 @@ export const localFtpPair = async (
   const dir = join(server.home, `pair-${process.pid}-${++pairs}`)
   await mkdir(dir)
   const storage = await openFtpSide(server, flavour, dir, extra)
+  const client = await editor(server)
   return {
     kind: 'local',
     source: localSide(join(base, 'source'), now),
-    destination: ftpSide(server, storage, dir, now),
+    destination: ftpSide(client, storage, dir, now),
     scratch: join(base, 'scratch'),
     cleanup: async () => {
       await storage.close?.()
+      client.close()
       await rm(base, { recursive: true, force: true })
       await rm(dir, { recursive: true, force: true })
     },

@@ -3,7 +3,7 @@ import { PassThrough, Readable } from 'node:stream'
 import { type Client, FTPError } from 'basic-ftp'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Entry, FileEntry } from '../../core/entry.ts'
-import { baseName, child, isWithin, parentOf, type RelPath } from '../../core/rel-path.ts'
+import { child, isWithin, parentOf, type RelPath } from '../../core/rel-path.ts'
 import { describeFailure, withExec } from '../local.ts'
 import {
   type Capabilities,
@@ -168,25 +168,45 @@ export const ftpStorage = (side: FtpSide): Storage => {
     }
   }
 
-  /**
-   * One path. MLST answers in one round trip without a data connection; when it refuses (550: missing,
-   * or not listable), and for links (whose own text only LIST shows), the folder's listing decides.
-   */
-  const statAt = async (client: Client, path: RelPath | ''): Promise<Child | null> => {
-    if (!traits.mlsd) return statViaParent(client, path)
+  /** MLST of one absolute name: its facts, or undefined when the server refuses (550: missing, or not listable). */
+  const mlst = async (client: Client, abs: string) => {
     let reply: string
     try {
-      reply = (await client.send(`MLST ${absolute(path)}`)).message
+      reply = (await client.send(`MLST ${abs}`)).message
     } catch (error) {
-      if (isFtpReply(error, 550, 501)) return statViaParent(client, path)
+      if (isFtpReply(error, 550, 501)) return undefined
       throw error
     }
     const line = reply.split(/\r?\n/).find((l) => l.startsWith(' '))
     const parsed = line === undefined ? undefined : parseFactsLine(line.slice(1))
     if (parsed === undefined) throw coded('EIO', `the server's MLST reply cannot be read: ${reply}`)
+    return parsed
+  }
+
+  /**
+   * One path, in one or two round trips and no data connection. MLST answers 550 alike for a missing
+   * path and one it will not show; the folder decides: when MLST shows it as a folder, a name it cannot
+   * show in it is missing (stat needs no more than the folder can give), and when the folder is itself
+   * missing or a file, the path is absent as lstat would say. Links go by the folder's listing, since
+   * only LIST shows a link's own text.
+   */
+  const statAt = async (client: Client, path: RelPath | ''): Promise<Child | null> => {
+    if (!traits.mlsd) return statViaParent(client, path)
+    const abs = absolute(path)
+    const parsed = await mlst(client, abs)
+    if (parsed === undefined) {
+      if (abs === '/') return null
+      const cut = abs.lastIndexOf('/')
+      const folder = await mlst(client, cut === 0 ? '/' : abs.slice(0, cut))
+      if (folder === undefined || foundOfFacts(folder.facts)?.kind !== 'dir') {
+        // Neither the path nor its folder can be seen: absent, unless something higher up is unreadable,
+        // which the folder's listing tells.
+        return folder === undefined ? statViaParent(client, path) : null
+      }
+      return null
+    }
     const found = foundOfFacts(parsed.facts)
-    if (found === undefined || found.kind === 'dir')
-      return { name: baseName(path as RelPath), found: { kind: 'dir' } }
+    if (found === undefined || found.kind === 'dir') return { name: parsed.name, found: { kind: 'dir' } }
     if (found.kind === 'symlink') return statViaParent(client, path)
     const mode = modeOf(parsed.facts)
     return { name: parsed.name, found, ...(mode === undefined ? {} : { mode }) }
