@@ -28,6 +28,9 @@ export const decideOneWay = (row: Row, how: Comparison, mode: OneWay): Decision 
 
   const truthStatus = statusOf(row.synced?.[index(mode.truth)], truthEntry)
   const targetStatus = statusOf(row.synced?.[index(mode.target)], targetEntry)
+  // Neither side moved away from what the last sync left there: they differ only as the backends keep
+  // them (a server that gave the copy the time of its upload), and copying again would change nothing.
+  if (!isChanged(truthStatus) && !isChanged(targetStatus)) return inSync
   const truthSays = describeStatus(truthStatus, mode.truth)
   const targetSays = describeStatus(targetStatus, mode.target)
   const targetChanged = isChanged(targetStatus)
