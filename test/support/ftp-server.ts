@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,6 +40,25 @@ export const hasProftpd = (): boolean => {
   } catch {
     return false
   }
+}
+
+/** Every process below `pid`, from /proc (a session of ProFTPD may have left its process group). */
+const descendantsOf = async (pid: number): Promise<ReadonlyArray<number>> => {
+  const children = new Map<number, number[]>()
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (Number.isInteger(ppid)) children.set(ppid, [...(children.get(ppid) ?? []), Number(name)])
+  }
+  const out: number[] = []
+  for (let queue = [pid]; queue.length > 0; ) {
+    const next = children.get(queue.pop() ?? -1) ?? []
+    out.push(...next)
+    queue = [...queue, ...next]
+  }
+  return out
 }
 
 const freePort = (): Promise<number> =>
@@ -168,6 +187,7 @@ export const startFtpServer = async (): Promise<FtpServer | undefined> => {
         if (/STARTUP/.test(said)) {
           started.stdout?.off('data', listen)
           started.stderr?.off('data', listen)
+          child = started
           resolve()
         }
       }
@@ -181,12 +201,26 @@ export const startFtpServer = async (): Promise<FtpServer | undefined> => {
     child = undefined
     if (running?.pid === undefined || running.exitCode !== null) return
     const exited = new Promise((resolve) => running.once('exit', resolve))
-    try {
-      process.kill(-running.pid, 'SIGKILL')
-    } catch {
-      // Already gone.
+    // The sessions it forked hold their connections (and may hold the listening socket): they go too.
+    for (const pid of [running.pid, ...(await descendantsOf(running.pid))]) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
     }
     await exited
+  }
+  /** A session that outlived a kill may hold the port a moment longer: each failed start is followed by another. */
+  const restart = async (): Promise<void> => {
+    if (child !== undefined && child.exitCode === null) return
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launch()
+      } catch (error) {
+        if (attempt >= 50 || !/Address already in use/.test(String(error))) throw error
+      }
+    }
   }
   await launch()
   return {
@@ -198,7 +232,7 @@ export const startFtpServer = async (): Promise<FtpServer | undefined> => {
     caFile: join(dir, 'cert.pem'),
     home,
     kill,
-    restart: launch,
+    restart,
     stop: async () => {
       await kill()
       await rm(dir, { recursive: true, force: true })

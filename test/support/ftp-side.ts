@@ -61,7 +61,8 @@ export const ftpSide = (client: Client, storage: Storage, dir: string, now: () =
   const abs = (path: string): string => `${dir}/${path}`
   const parents = async (path: string): Promise<void> => {
     const names = path.split('/').slice(0, -1)
-    for (let i = 1; i <= names.length; i++) await client.sendIgnoringError(`MKD ${abs(names.slice(0, i).join('/'))}`)
+    for (let i = 1; i <= names.length; i++)
+      await client.sendIgnoringError(`MKD ${abs(names.slice(0, i).join('/'))}`)
   }
   return {
     storage,

@@ -38,6 +38,11 @@ export interface FtpSide {
   readonly now: () => number
 }
 
+interface ReadState {
+  /** The bytes feed an upload to this same storage, which holds a connection while it waits for them. */
+  intoUpload: boolean
+}
+
 interface Child {
   readonly name: string
   readonly found: Found
@@ -96,6 +101,9 @@ export const ftpStorage = (side: FtpSide): Storage => {
 
   // Writes staged and not yet committed or discarded, by absolute name: hidden from list, and only these.
   const inFlight = new Set<string>()
+  // The reads this storage handed out, so that a write fed by one of them (a copy within the server)
+  // lets that read take a connection of its own while the write holds another.
+  const reads = new WeakMap<object, ReadState>()
 
   const attempt = <A>(
     op: string,
@@ -240,8 +248,8 @@ export const ftpStorage = (side: FtpSide): Storage => {
    * RETR, streamed with backpressure on its own connection. Nothing is sent until the first chunk is asked
    * for; at the end the file is looked at again, on the same connection, and a torn read fails.
    */
-  async function* retrieve(path: RelPath, entry: FileEntry): AsyncIterable<Uint8Array> {
-    const held = await pool.lease()
+  async function* retrieve(path: RelPath, entry: FileEntry, how: ReadState): AsyncIterable<Uint8Array> {
+    const held = await pool.lease(how.intoUpload)
     let broken = true
     const pipe = new PassThrough({ highWaterMark: 1 << 20 })
     const download = held.client.downloadTo(pipe, absolute(path))
@@ -331,12 +339,26 @@ export const ftpStorage = (side: FtpSide): Storage => {
       }
     })()
 
-  const removeQuietly = (abs: string): Promise<void> =>
-    pool
-      .run(async (client) => {
-        await client.send(`DELE ${abs}`)
+  // Temporary names a failed write left behind and could not remove (the server was gone): ours to
+  // remove, and hidden from listings until they are.
+  const orphans = new Set<string>()
+  const removeQuietly = async (abs: string): Promise<void> => {
+    try {
+      await pool.run(async (client) => {
+        try {
+          await client.send(`DELE ${abs}`)
+        } catch (error) {
+          if (failureOf(error).code !== 'ENOENT') throw error
+        }
       }, true)
-      .catch(() => undefined)
+      orphans.delete(abs)
+    } catch {
+      orphans.add(abs)
+    }
+  }
+  const removeOrphans = async (): Promise<void> => {
+    for (const abs of [...orphans]) await removeQuietly(abs)
+  }
 
   const staged = (path: RelPath, temp: RelPath): Staged => {
     const tempAbs = absolute(temp)
@@ -376,29 +398,41 @@ export const ftpStorage = (side: FtpSide): Storage => {
         pool.run(async (client) => (await statAt(client, path))?.found ?? null, true),
       ),
     list: (dir) =>
-      attempt('list', dir, () =>
-        pool.run(async (client): Promise<ReadonlyArray<Listed>> => {
+      attempt('list', dir, async () => {
+        if (orphans.size > 0) await removeOrphans()
+        return pool.run(async (client): Promise<ReadonlyArray<Listed>> => {
           const abs = absolute(dir)
+          const ours = (name: string): boolean => {
+            const full = abs === '/' ? `/${name}` : `${abs}/${name}`
+            return inFlight.has(full) || orphans.has(full)
+          }
           return (await listAt(client, abs))
-            .filter((c) => !inFlight.has(abs === '/' ? `/${c.name}` : `${abs}/${c.name}`))
+            .filter((c) => !ours(c.name))
             .map((c) => ({ name: c.name, entry: c.found }))
-        }, true),
-      ),
+        }, true)
+      }),
     read: (path) =>
       attempt('read', path, async (): Promise<Opened> => {
         const { found } = await pool.run((client) => fileAt(client, path), true)
-        return { entry: found, data: retrieve(path, found) }
+        const how: ReadState = { intoUpload: false }
+        const data = retrieve(path, found, how)
+        reads.set(data, how)
+        return { entry: found, data }
       }),
     stage: (path, data, meta, token) =>
       attempt('stage', path, async () => {
         const temp = child(parentOf(path), tempName(token, randomBytes(6).toString('hex')))
         const tempAbs = absolute(temp)
+        const own = reads.get(data)
+        if (own !== undefined) own.intoUpload = true
         inFlight.add(tempAbs)
         try {
           await upload(tempAbs, data)
           await pool.run((client) => setMeta(client, tempAbs, temp, meta), true)
         } catch (error) {
           inFlight.delete(tempAbs)
+          // A source never asked for its bytes (the connection failed first) still holds its file open.
+          await (data as AsyncGenerator<Uint8Array>).return?.(undefined).catch(() => undefined)
           const folder = await folderProblem(path)
           if (folder !== undefined) throw folder
           // A failed STOR may have left part of the file under the temporary name; a crash before this
@@ -480,6 +514,9 @@ export const ftpStorage = (side: FtpSide): Storage => {
           await client.send(`SITE CHMOD ${withExec(mode ?? 0o644, exec).toString(8)} ${absolute(path)}`)
         }, true),
       ),
-    close: () => pool.close(),
+    close: async () => {
+      await removeOrphans()
+      await pool.close()
+    },
   }
 }

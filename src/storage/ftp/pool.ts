@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Client } from 'basic-ftp'
 import { coded, failureOf, isTransientCode } from './replies.ts'
 
@@ -33,8 +32,13 @@ export interface Pool {
    * the reply was lost (a rename, a delete) is not sent twice; the applier re-checks and decides.
    */
   readonly run: <A>(work: (client: Client) => Promise<A>, idempotent: boolean) => Promise<A>
-  /** A connection held until released, for a transfer the caller streams itself. */
-  readonly lease: () => Promise<Lease>
+  /**
+   * A connection held until released, for a transfer the caller streams itself. `beyond`: the caller
+   * already holds one of this pool's connections and cannot give it back until this one is done (a copy
+   * within one server reads on one connection and writes on another): waiting for a free one would
+   * deadlock once every connection is held that way, so such a lease may go over `size`, by at most `size`.
+   */
+  readonly lease: (beyond?: boolean) => Promise<Lease>
   readonly close: () => Promise<void>
 }
 
@@ -58,11 +62,6 @@ export const connectionPool = (settings: PoolSettings): Pool => {
   /** Connections opened beyond `size` for a lease taken while another is held (see `lease`). */
   let extras = 0
   let closed = false
-  // Set while work runs on a leased connection: a transfer whose bytes come from a read on this same
-  // pool (a copy within one server) needs a second connection while holding the first. Waiting for one
-  // would deadlock once every connection is held that way, so such a lease may go over `size`, by at
-  // most `size`.
-  const holding = new AsyncLocalStorage<true>()
 
   const shut = (client: Client): void => {
     try {
@@ -128,7 +127,7 @@ export const connectionPool = (settings: PoolSettings): Pool => {
     return undefined
   }
 
-  const acquire = async (): Promise<{ readonly client: Client; readonly extra: boolean }> => {
+  const acquire = async (beyond: boolean): Promise<{ readonly client: Client; readonly extra: boolean }> => {
     if (closed) throw coded('ECONNRESET', 'the connection pool is closed')
     const reused = await takeIdle()
     if (reused !== undefined) return { client: reused, extra: false }
@@ -136,7 +135,7 @@ export const connectionPool = (settings: PoolSettings): Pool => {
       slots++
       return { client: await open(), extra: false }
     }
-    if (holding.getStore() === true && extras < settings.size) {
+    if (beyond && extras < settings.size) {
       extras++
       try {
         return { client: await settings.connect(), extra: true }
@@ -166,8 +165,8 @@ export const connectionPool = (settings: PoolSettings): Pool => {
     else park(client)
   }
 
-  const lease = async (): Promise<Lease> => {
-    const { client, extra } = await acquire()
+  const lease = async (beyond = false): Promise<Lease> => {
+    const { client, extra } = await acquire(beyond)
     let released = false
     return {
       client,
@@ -193,7 +192,7 @@ export const connectionPool = (settings: PoolSettings): Pool => {
         throw error
       }
       try {
-        const result = await holding.run(true, () => work(held.client))
+        const result = await work(held.client)
         held.release(false)
         return result
       } catch (error) {
