@@ -26,8 +26,11 @@ const DAY = 86_400_000
 const UNIX =
   /^([-bcdlps])([-r][-w][-xsStT][-r][-w][-xsStT][-r][-w][-xsStTL])[+@.]?\s+\d+\s+(?:\S+\s+){0,2}?(\d+)\s+([A-Za-z]{3})\s+(\d{1,2})\s+(?:(\d{1,2}):(\d{2})|(\d{4})) (.*)$/
 
-/** `03-04-19  02:05PM  <DIR>  name` or `03-04-2019  14:05  1234  name`. */
-const DOS = /^(\d{2})-(\d{2})-(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})\s*([AaPp][Mm])?\s+(<DIR>|\d+)\s(.*)$/
+/**
+ * `03-04-19  02:05PM  <DIR>  name` or `03-04-2019  14:05  1234 name`: a size is followed by one space, the
+ * `<DIR>` column by padding (so a folder name's leading spaces cannot be told from it).
+ */
+const DOS = /^(\d{2})-(\d{2})-(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})\s*([AaPp][Mm])?\s+(?:<DIR>\s+|(\d+) )(.*)$/
 
 /**
  * A Unix line's date. A line with a time of day has no year: it is the most recent such date that is not
@@ -87,15 +90,15 @@ const parseUnix = (line: string, now: number): ListedLine | undefined => {
 const parseDos = (line: string): ListedLine | undefined => {
   const m = DOS.exec(line)
   if (m === null) return undefined
-  const [, mm, dd, yy = '', hh, mi, ampm, what, name = ''] = m
+  const [, mm, dd, yy = '', hh, mi, ampm, size, name = ''] = m
   // Two-digit years: 70-99 are the 1900s, as Windows reads them.
   const year = yy.length === 4 ? Number(yy) : Number(yy) < 70 ? 2000 + Number(yy) : 1900 + Number(yy)
   let hour = Number(hh)
   if (ampm !== undefined) hour = (hour % 12) + (ampm.toLowerCase() === 'pm' ? 12 : 0)
   const mtimeMs = Date.UTC(year, Number(mm) - 1, Number(dd), hour, Number(mi))
-  if (what === '<DIR>') return { name, found: { kind: 'dir' }, mtimePrecisionMs: MINUTE }
+  if (size === undefined) return { name, found: { kind: 'dir' }, mtimePrecisionMs: MINUTE }
   // DOS listings carry no permissions: nothing is executable.
-  return { name, found: { kind: 'file', size: Number(what), mtimeMs, exec: false }, mtimePrecisionMs: MINUTE }
+  return { name, found: { kind: 'file', size: Number(size), mtimeMs, exec: false }, mtimePrecisionMs: MINUTE }
 }
 
 /** Every entry of a LIST reply, `.` and `..` and unreadable lines left out; `now` dates year-less lines. */

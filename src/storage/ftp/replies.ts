@@ -25,12 +25,12 @@ export const codeOfReply = (reply: number, text: string): string => {
   if (reply === 425 || reply === 426) return 'ECONNRESET'
   if (reply === 530 || reply === 532) return 'EACCES'
   if (reply === 452 || reply === 552) return 'ENOSPC'
+  // 553: a name the server refuses (its text often says "not allowed", which is no permission problem).
+  if (reply === 553) return /permission denied/i.test(text) ? 'EACCES' : 'EINVAL'
   for (const [pattern, code] of BY_TEXT) if (pattern.test(text)) return code
   // 450: file busy or locked; 451: the server's own local error. Both may pass.
   if (reply === 450) return 'EBUSY'
   if (reply >= 400 && reply < 500) return 'EAGAIN'
-  // 553: a name the server refuses.
-  if (reply === 553) return 'EINVAL'
   // 500-504: the command or its argument is not understood or not implemented.
   if (reply >= 500 && reply <= 504) return 'ENOTSUP'
   return 'EPERM'
