@@ -19,5 +19,4 @@ const running = (): FtpServer => {
 describe.runIf(available)('local and FTP', () => {
   describeModeTable('local → ftp', () => localFtpPair(running(), 'ftp'))
   describeConflictTable('local ↔ ftp', () => localFtpPair(running(), 'ftp'))
-  describeModeTable('local → ftps', () => localFtpPair(running(), 'ftps'))
 })

@@ -364,18 +364,24 @@ export const ftpStorage = (side: FtpSide): Storage => {
     const tempAbs = absolute(temp)
     return {
       commit: () =>
-        attempt('commit', path, () =>
-          pool.run(async (client) => {
-            // RNTO replaces a file where the server allows overwriting, as rename(2) does; over a folder it
-            // would fail in a server's own words, so say it in ours.
-            if ((await statAt(client, path))?.found.kind === 'dir')
-              throw coded('EISDIR', 'illegal operation on a directory')
-            await client.send(`RNFR ${tempAbs}`)
-            await client.send(`RNTO ${absolute(path)}`)
-            inFlight.delete(tempAbs)
-            return asEntry(await statAt(client, path))
-          }, false),
-        ),
+        attempt('commit', path, async () => {
+          try {
+            return await pool.run(async (client) => {
+              // RNTO replaces a file where the server allows overwriting, as rename(2) does; over a folder
+              // it would fail in a server's own words, so say it in ours.
+              if ((await statAt(client, path))?.found.kind === 'dir')
+                throw coded('EISDIR', 'illegal operation on a directory')
+              await client.send(`RNFR ${tempAbs}`)
+              await client.send(`RNTO ${absolute(path)}`)
+              inFlight.delete(tempAbs)
+              return asEntry(await statAt(client, path))
+            }, false)
+          } catch (error) {
+            // The write is of no use now (a retry stages it again): it goes, now or once the server is back.
+            if (inFlight.delete(tempAbs)) await removeQuietly(tempAbs)
+            throw error
+          }
+        }),
       discard: () =>
         attempt('discard', path, () =>
           pool.run(async (client) => {
