@@ -128,8 +128,15 @@ export const ftpStorage = (side: FtpSide): Storage => {
       for (const line of lines) {
         // LIST times are in the server's zone and coarse; MDTM gives the file's time in UTC, to the second.
         if (line.found.kind === 'file' && traits.mdtm) {
-          const reply = await client.send(`MDTM ${abs === '/' ? '' : abs}/${line.name}`)
-          const mtimeMs = parseFactTime(reply.message.slice(4))
+          let reply: string
+          try {
+            reply = (await client.send(`MDTM ${abs === '/' ? '' : abs}/${line.name}`)).message
+          } catch (error) {
+            // Deleted since the listing: not there any more.
+            if (failureOf(error).code === 'ENOENT') continue
+            throw error
+          }
+          const mtimeMs = parseFactTime(reply.slice(4))
           out.push({
             name: line.name,
             found: mtimeMs === undefined ? line.found : { ...line.found, mtimeMs },
