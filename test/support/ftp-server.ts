@@ -196,20 +196,27 @@ export const startFtpServer = async (): Promise<FtpServer | undefined> => {
       started.once('error', reject)
       started.once('exit', (code) => reject(new Error(`proftpd exited (${code}) before it started: ${said}`)))
     })
-  const kill = async (): Promise<void> => {
+  /** The whole process group at once, sessions included: a crash, not a shutdown. */
+  const kill = (): Promise<void> => {
     const running = child
     child = undefined
-    if (running?.pid === undefined || running.exitCode !== null) return
-    const exited = new Promise((resolve) => running.once('exit', resolve))
-    // The sessions it forked hold their connections (and may hold the listening socket): they go too.
-    for (const pid of [running.pid, ...(await descendantsOf(running.pid))]) {
-      try {
-        process.kill(pid, 'SIGKILL')
-      } catch {
-        // Already gone.
-      }
+    if (running?.pid === undefined || running.exitCode !== null) return Promise.resolve()
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()))
+    try {
+      process.kill(-running.pid, 'SIGKILL')
+    } catch {
+      // Already gone.
     }
-    await exited
+    return exited.then(async () => {
+      // A session that left the group is found by its parent, if it has not been handed to init yet.
+      for (const pid of await descendantsOf(running.pid ?? -1)) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }
+    })
   }
   /** A session that outlived a kill may hold the port a moment longer: each failed start is followed by another. */
   const restart = async (): Promise<void> => {

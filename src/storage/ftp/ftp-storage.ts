@@ -390,16 +390,22 @@ export const ftpStorage = (side: FtpSide): Storage => {
           }
         }),
       discard: () =>
-        attempt('discard', path, () =>
-          pool.run(async (client) => {
-            try {
-              await client.send(`DELE ${tempAbs}`)
-            } catch (error) {
-              if (failureOf(error).code !== 'ENOENT') throw error
-            }
-            inFlight.delete(tempAbs)
-          }, true),
-        ),
+        attempt('discard', path, async () => {
+          try {
+            await pool.run(async (client) => {
+              try {
+                await client.send(`DELE ${tempAbs}`)
+              } catch (error) {
+                if (failureOf(error).code !== 'ENOENT') throw error
+              }
+            }, true)
+          } catch (error) {
+            // The server is gone: the file goes once it is back (see `orphans`).
+            if (inFlight.delete(tempAbs)) orphans.add(tempAbs)
+            throw error
+          }
+          inFlight.delete(tempAbs)
+        }),
     }
   }
 
