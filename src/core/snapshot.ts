@@ -3,13 +3,17 @@ import { mapFromRecord } from './codec.ts'
 import { Entry } from './entry.ts'
 import { RelPath } from './rel-path.ts'
 
-export const SnapshotCapabilities = t.type({
-  caseSensitive: t.boolean,
-  normalizesUnicode: t.boolean,
-  mtimePrecisionMs: t.number,
-  symlinks: t.boolean,
-  execBit: t.boolean,
-})
+export const SnapshotCapabilities = t.intersection([
+  t.type({
+    caseSensitive: t.boolean,
+    normalizesUnicode: t.boolean,
+    mtimePrecisionMs: t.number,
+    symlinks: t.boolean,
+    execBit: t.boolean,
+  }),
+  /** `keepsMtime: false`: files written there get the time of the write (see `Capabilities`). */
+  t.partial({ keepsMtime: t.boolean }),
+])
 export type SnapshotCapabilities = t.TypeOf<typeof SnapshotCapabilities>
 
 export const Warning = t.type({ path: t.string, message: t.string })

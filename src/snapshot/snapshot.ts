@@ -74,6 +74,12 @@ export const takeSnapshot =
     const excluded: RelPath[] = []
     const ignoreFiles: Record<string, string> = {}
     const warnings: Warning[] = []
+    if (capabilities.keepsMtime === false)
+      warnings.push({
+        path: '',
+        message:
+          'this side cannot keep modification times: files written there get the time of the write, so they are compared by size and by what the last sync recorded',
+      })
     const never = new Set<string>(options.exclude ?? [])
 
     type Folder = { readonly path: RelPath | ''; readonly files: Record<string, string> }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import { type FtpOptions, openFtp } from './ftp/index.ts'
 import { localStorage } from './local.ts'
 import { memoryStorage } from './memory.ts'
 import { parseSideUrl, type Scheme, type SideUrl, type SideUrlError, showSideUrl } from './side-url.ts'
@@ -10,6 +11,8 @@ import type { Storage } from './storage.ts'
 export interface OpenOptions {
   readonly cwd: string
   readonly env: Readonly<Record<string, string | undefined>>
+  /** TLS, connections, timeouts and the password's source for `ftp://` and `ftps://` sides. */
+  readonly ftp?: FtpOptions
 }
 
 export type OpenError =
@@ -30,6 +33,8 @@ type Opener = (side: SideUrl, options: OpenOptions) => TE.TaskEither<OpenError, 
 const openers: Partial<Record<Scheme, Opener>> = {
   file: (side) => TE.right(localStorage(showSideUrl(side))),
   memory: (side) => TE.right(memoryStorage({ root: showSideUrl(side) })),
+  ftp: (side, options) => openFtp(side, options.ftp ?? {}, options.env),
+  ftps: (side, options) => openFtp(side, options.ftp ?? {}, options.env),
 }
 
 const supported = (): ReadonlyArray<string> => Object.keys(openers)

@@ -47,6 +47,12 @@ export interface Capabilities {
   readonly mtimePrecisionMs: number
   readonly symlinks: boolean
   readonly execBit: boolean
+  /**
+   * Whether a written file keeps the mtime it is given (absent: it does). A server that cannot set mtimes
+   * gives every upload the time it arrived: the planner then knows that a copy's mtime says nothing, and
+   * compares such a side by size and by what the last sync recorded.
+   */
+  readonly keepsMtime?: boolean
 }
 
 export interface WriteMeta {
