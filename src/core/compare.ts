@@ -10,6 +10,19 @@ export type Status = 'absent' | 'created' | 'unchanged' | 'changed' | 'deleted'
 export const isChanged = (status: Status): boolean =>
   status === 'created' || status === 'changed' || status === 'deleted'
 
+/** The algorithm a content hash was made with: `sha256` for `sha256:…`. */
+export const hashAlgorithm = (hash: string): string => {
+  const colon = hash.indexOf(':')
+  return colon < 0 ? '' : hash.slice(0, colon)
+}
+
+/**
+ * Whether two hashes can tell two contents apart: both known and made with one algorithm. An S3 object
+ * may offer an MD5 (its ETag) where a local file was hashed with SHA-256: those say nothing of each other.
+ */
+export const comparableHashes = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && hashAlgorithm(a) === hashAlgorithm(b)
+
 /**
  * The same path on the same side at two moments: by content when both hashes are known, else by mtime,
  * which comes from one clock and so must match exactly. The backend id is left out, because restoring a
@@ -20,7 +33,7 @@ export const sameOnSide = (before: Entry, now: Entry): boolean => {
     case 'file':
       if (now.kind !== 'file' || before.size !== now.size || before.exec !== now.exec) return false
       // With both contents known, a new mtime alone (a touch) is no change, as in Unison.
-      if (before.hash !== undefined && now.hash !== undefined) return before.hash === now.hash
+      if (comparableHashes(before.hash, now.hash)) return before.hash === now.hash
       return before.mtimeMs === now.mtimeMs
     case 'dir':
       return now.kind === 'dir'
@@ -42,7 +55,7 @@ export interface Comparison {
 }
 
 /**
- * The same path on the two sides. Without hashes, same size and mtimes within the tolerance mean the
+ * The same path on the two sides. Without hashes of one algorithm, same size and mtimes within the tolerance mean the
  * same content: a copy keeps the mtime, so synced files compare equal. Two different files with the same
  * size and mtime look equal this way; that is the price of not reading every file.
  */
@@ -52,7 +65,7 @@ export const sameAcross = (a: Entry | null, b: Entry | null, how: Comparison): b
     case 'file':
       if (b.kind !== 'file' || a.size !== b.size) return false
       if (how.execBit && a.exec !== b.exec) return false
-      if (a.hash !== undefined && b.hash !== undefined) return a.hash === b.hash
+      if (comparableHashes(a.hash, b.hash)) return a.hash === b.hash
       return Math.abs(a.mtimeMs - b.mtimeMs) <= how.mtimeToleranceMs
     case 'dir':
       return b.kind === 'dir'

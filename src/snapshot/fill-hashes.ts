@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { hashAlgorithm } from '../core/compare.ts'
 import type { Entry, FileEntry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import type { Side } from '../core/side.ts'
 import type { Snapshot } from '../core/snapshot.ts'
 import type { SyncState } from '../core/sync-state.ts'
 import type { Storage, StorageError } from '../storage/storage.ts'
-import { hashFile } from './hash.ts'
+import { HASH_ALGORITHM, HASH_ALGORITHMS, hashFile } from './hash.ts'
 
 /**
  * The hash cache: a file whose size, mtime and backend id are what the state recorded still has the
@@ -34,16 +35,43 @@ export const withCachedHashes = (snapshot: Snapshot, state: SyncState | null, si
 
 export type HashError = { readonly _tag: 'HashFailed'; readonly root: string; readonly cause: StorageError }
 
-/** Hashes the given files (all files when `paths` is 'all') that have no hash yet, a few at a time. */
+/** Which algorithm the file at a path is to be hashed with. */
+export type AlgorithmFor = (path: RelPath) => string
+
+const offered = (snapshot: Snapshot, path: RelPath): string | undefined => {
+  const entry = snapshot.entries.get(path)
+  return entry?.kind === 'file' && entry.hash !== undefined ? hashAlgorithm(entry.hash) : undefined
+}
+
+/**
+ * For each path, the algorithm that lets the two sides compare contents while reading as little as
+ * possible: the one a storage offers for free (an S3 object's SHA-256 or MD5, as listed) — the source's
+ * when both offer one — else SHA-256. `source` and `destination` are the snapshots as listed, before
+ * any hash was filled in.
+ */
+export const pairAlgorithms =
+  (source: Snapshot, destination: Snapshot): AlgorithmFor =>
+  (path) => {
+    const candidate = offered(source, path) ?? offered(destination, path)
+    return candidate !== undefined && HASH_ALGORITHMS.has(candidate) ? candidate : HASH_ALGORITHM
+  }
+
+/**
+ * Hashes the given files (all files when `paths` is 'all') that have no hash yet, or one of another
+ * algorithm than `algorithmFor` asks, a few at a time.
+ */
 export const withHashes = async (
   snapshot: Snapshot,
   storage: Storage,
   paths: ReadonlyArray<RelPath> | 'all',
   concurrency = 4,
+  algorithmFor: AlgorithmFor = () => HASH_ALGORITHM,
 ): Promise<E.Either<HashError, Snapshot>> => {
   const wanted = (paths === 'all' ? [...snapshot.entries.keys()] : paths).filter((path) => {
     const entry = snapshot.entries.get(path)
-    return entry?.kind === 'file' && entry.hash === undefined
+    return (
+      entry?.kind === 'file' && (entry.hash === undefined || hashAlgorithm(entry.hash) !== algorithmFor(path))
+    )
   })
   if (wanted.length === 0) return E.right(snapshot)
   const entries = new Map(snapshot.entries)
@@ -52,7 +80,7 @@ export const withHashes = async (
   const worker = async (): Promise<void> => {
     while (failure === undefined && next < wanted.length) {
       const path = wanted[next++] as RelPath
-      const hashed = await hashFile(storage, path)
+      const hashed = await hashFile(storage, path, algorithmFor(path))
       if (E.isLeft(hashed)) failure ??= hashed.left
       else entries.set(path, { ...(entries.get(path) as FileEntry), hash: hashed.right })
     }

@@ -6,11 +6,21 @@ import { type Storage, type StorageError, storageError } from '../storage/storag
 /** The hash algorithm of content hashes: SHA-256, by OpenSSL through node:crypto (see the hashing benchmark). */
 export const HASH_ALGORITHM = 'sha256'
 
-/** Streams a file through SHA-256; never holds the whole file in memory. */
-export const hashFile = async (storage: Storage, path: RelPath): Promise<E.Either<StorageError, string>> => {
+/**
+ * The algorithms a file can be hashed with: SHA-256, ours, and MD5, what S3 offers as the ETag of an
+ * object another tool uploaded in one part, so that such an object is compared without reading it.
+ */
+export const HASH_ALGORITHMS: ReadonlySet<string> = new Set([HASH_ALGORITHM, 'md5'])
+
+/** Streams a file through a hash (SHA-256 unless asked otherwise); never holds the whole file in memory. */
+export const hashFile = async (
+  storage: Storage,
+  path: RelPath,
+  algorithm: string = HASH_ALGORITHM,
+): Promise<E.Either<StorageError, string>> => {
   const data = await storage.read(path)()
   if (E.isLeft(data)) return data
-  const hash = createHash(HASH_ALGORITHM)
+  const hash = createHash(HASH_ALGORITHMS.has(algorithm) ? algorithm : HASH_ALGORITHM)
   try {
     for await (const chunk of data.right.data) hash.update(chunk)
   } catch (error) {
@@ -24,5 +34,5 @@ export const hashFile = async (storage: Storage, path: RelPath): Promise<E.Eithe
       ),
     )
   }
-  return E.right(`${HASH_ALGORITHM}:${hash.digest('hex')}`)
+  return E.right(`${HASH_ALGORITHMS.has(algorithm) ? algorithm : HASH_ALGORITHM}:${hash.digest('hex')}`)
 }

@@ -3,6 +3,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { localStorage } from './local.ts'
 import { memoryStorage } from './memory.ts'
+import { openS3 } from './s3/open-s3.ts'
+import type { S3Options } from './s3/options.ts'
 import { parseSideUrl, type Scheme, type SideUrl, type SideUrlError, showSideUrl } from './side-url.ts'
 import type { Storage } from './storage.ts'
 
@@ -10,6 +12,8 @@ import type { Storage } from './storage.ts'
 export interface OpenOptions {
   readonly cwd: string
   readonly env: Readonly<Record<string, string | undefined>>
+  /** How `s3://` sides reach their store (endpoint, region, part size, …); credentials never go here. */
+  readonly s3?: S3Options
 }
 
 export type OpenError =
@@ -30,6 +34,10 @@ type Opener = (side: SideUrl, options: OpenOptions) => TE.TaskEither<OpenError, 
 const openers: Partial<Record<Scheme, Opener>> = {
   file: (side) => TE.right(localStorage(showSideUrl(side))),
   memory: (side) => TE.right(memoryStorage({ root: showSideUrl(side) })),
+  s3: (side, options) =>
+    side.scheme === 's3'
+      ? openS3(side, options.s3)
+      : TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: 'not an s3:// side' }),
 }
 
 const supported = (): ReadonlyArray<string> => Object.keys(openers)
