@@ -96,6 +96,8 @@ export const startS3Server = async (): Promise<S3TestServer> => {
     credentials,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Its warning about empty bodies (folder markers) would only clutter the test output.
+    logger: { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   })
   let buckets = 0
   return {

@@ -30,7 +30,11 @@ const silent = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error
 export const connect = (settings: S3Settings, provider?: CredentialProvider): Connection => {
   const found = new Set<string>()
   const chain: CredentialProvider =
-    provider ?? defaultProvider(settings.profile === undefined ? {} : { profile: settings.profile })
+    provider ??
+    defaultProvider({
+      logger: silent,
+      ...(settings.profile === undefined ? {} : { profile: settings.profile }),
+    })
   const credentials: CredentialProvider = async (...args) => {
     const identity = await chain(...args)
     for (const secret of [identity.accessKeyId, identity.secretAccessKey, identity.sessionToken])
