@@ -3,7 +3,6 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { localStorage } from './local.ts'
 import { memoryStorage } from './memory.ts'
-import { openS3 } from './s3/open-s3.ts'
 import type { S3Options } from './s3/options.ts'
 import { parseSideUrl, type Scheme, type SideUrl, type SideUrlError, showSideUrl } from './side-url.ts'
 import type { Storage } from './storage.ts'
@@ -34,9 +33,10 @@ type Opener = (side: SideUrl, options: OpenOptions) => TE.TaskEither<OpenError, 
 const openers: Partial<Record<Scheme, Opener>> = {
   file: (side) => TE.right(localStorage(showSideUrl(side))),
   memory: (side) => TE.right(memoryStorage({ root: showSideUrl(side) })),
+  // Loaded when an s3:// side is opened: the AWS SDK is large, and most runs never need it.
   s3: (side, options) =>
     side.scheme === 's3'
-      ? openS3(side, options.s3)
+      ? async () => (await import('./s3/open-s3.ts')).openS3(side, options.s3)()
       : TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: 'not an s3:// side' }),
 }
 

@@ -40,14 +40,25 @@ export interface CopyRequest {
  * it; above, a multipart upload whose parts are copied ranges (UploadPartCopy), invisible until completed
  * and aborted on failure. Returns the new object's ETag.
  */
+/** S3's limits on copies; smaller ones only to see the multipart copy work on small objects. */
+export interface CopyLimits {
+  /** The largest object one CopyObject may copy. */
+  readonly single: number
+  /** The smallest part of a multipart copy: large parts keep the request count down. */
+  readonly part: number
+}
+
+const S3_COPY_LIMITS: CopyLimits = { single: MAX_SINGLE_COPY, part: 512 * 1024 * 1024 }
+
 export const copyObject = async (
   client: S3Client,
   request: CopyRequest,
   settings: S3Settings,
+  limits: CopyLimits = S3_COPY_LIMITS,
 ): Promise<string | undefined> => {
   const source = copySource(request.bucket, request.from)
   const checksum = settings.checksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}
-  if (request.size <= MAX_SINGLE_COPY) {
+  if (request.size <= limits.single) {
     const copied = await client.send(
       new CopyObjectCommand({
         Bucket: request.bucket,
@@ -77,8 +88,7 @@ export const copyObject = async (
   )
   const uploadId = created.UploadId
   if (uploadId === undefined) throw Object.assign(new Error('the store gave no upload id'), { code: 'EIO' })
-  // Copied parts may be up to 5 GiB; large ones keep the request count down.
-  const partSize = Math.max(settings.partSize, 512 * 1024 * 1024, Math.ceil(request.size / MAX_PARTS))
+  const partSize = Math.max(limits.part, Math.ceil(request.size / MAX_PARTS))
   const count = Math.ceil(request.size / partSize)
   const limit = limiter(settings.partConcurrency)
   try {

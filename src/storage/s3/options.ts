@@ -40,6 +40,8 @@ export const S3Options = t.partial({
   checksums: t.boolean,
   /** Whether a plain ETag (no `-N` suffix, no KMS or customer key) is the MD5 of the bytes, as on AWS and MinIO. Default true. */
   etagIsMd5: t.boolean,
+  /** Keys asked for per listing request (S3 gives at most 1000); a folder takes as many requests as it needs. */
+  listPageSize: t.number,
 })
 export type S3Options = t.TypeOf<typeof S3Options>
 
@@ -58,6 +60,7 @@ export interface S3Settings {
   readonly conditionalWrites: boolean
   readonly checksums: boolean
   readonly etagIsMd5: boolean
+  readonly listPageSize: number
 }
 
 /** S3's smallest part (but the last) and largest single PUT or copy. */
@@ -81,4 +84,5 @@ export const settingsOf = (options: S3Options = {}): S3Settings => ({
   conditionalWrites: options.conditionalWrites ?? true,
   checksums: options.checksums ?? options.endpoint === undefined,
   etagIsMd5: options.etagIsMd5 ?? true,
+  listPageSize: Math.min(1000, Math.max(1, Math.floor(options.listPageSize ?? 1000))),
 })

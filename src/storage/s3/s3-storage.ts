@@ -96,6 +96,7 @@ export const s3Storage = (side: S3Side, options: S3Options = {}, connection?: Co
           Bucket: side.bucket,
           Prefix: prefix,
           Delimiter: '/',
+          MaxKeys: settings.listPageSize,
           ...(token === undefined ? {} : { ContinuationToken: token }),
         }),
       )
@@ -239,6 +240,7 @@ export const s3Storage = (side: S3Side, options: S3Options = {}, connection?: Co
         new ListObjectsV2Command({
           Bucket: side.bucket,
           Prefix: prefix,
+          MaxKeys: settings.listPageSize,
           ...(token === undefined ? {} : { ContinuationToken: token }),
         }),
       )
