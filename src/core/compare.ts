@@ -55,9 +55,9 @@ export interface Comparison {
 }
 
 /**
- * The same path on the two sides. Without hashes of one algorithm, same size and mtimes within the tolerance mean the
- * same content: a copy keeps the mtime, so synced files compare equal. Two different files with the same
- * size and mtime look equal this way; that is the price of not reading every file.
+ * The same path on the two sides. Without hashes of one algorithm, same size and mtimes within the
+ * tolerance mean the same content: a copy keeps the mtime, so synced files compare equal. Two different
+ * files with the same size and mtime look equal this way; that is the price of not reading every file.
  */
 export const sameAcross = (a: Entry | null, b: Entry | null, how: Comparison): boolean => {
   if (a === null || b === null) return a === b
