@@ -13,7 +13,10 @@ export const S3Options = t.partial({
    * Any S3-compatible store: `http://127.0.0.1:9000` (MinIO), `https://<account>.r2.cloudflarestorage.com`.
    */
   endpoint: t.string,
-  /** Signing region; R2 wants `auto`. Default: the AWS configuration's (AWS_REGION, ~/.aws/config); `us-east-1` with an endpoint. */
+  /**
+   * Signing region; R2 wants `auto`. Default: the AWS configuration's (AWS_REGION, ~/.aws/config);
+   * `us-east-1` with an endpoint.
+   */
   region: t.string,
   /**
    * `https://host/bucket/key` instead of `https://bucket.host/key`; most self-hosted stores want it. Default:
