@@ -13,6 +13,7 @@ import { dir, type Entry } from '../core/entry.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import { fromOf, otherSide, type Side, targetOf } from '../core/side.ts'
 import {
+  CHANGED_SINCE_PLAN,
   CHANGED_WHILE_READ,
   type Found,
   type Opened,
@@ -81,10 +82,12 @@ const asEntry = (found: Found | null): Entry | null =>
 
 /**
  * A file written from `source` holds its bytes, so it has its hash: the state keeps it, and the next
- * plan need not read the file to know it.
+ * plan need not read the file to know it. A hash the target's storage gave itself stays: it is the one
+ * that storage will offer next time.
  */
 const withHash = (written: Entry | null, source: Entry): Entry | null =>
   written?.kind === 'file' &&
+  written.hash === undefined &&
   source.kind === 'file' &&
   source.hash !== undefined &&
   written.size === source.size
@@ -209,8 +212,22 @@ const runCopy = async (
       return { status: 'failed', error: kept.left }
     }
   }
-  const written = await must(staged.commit())
+  const written = await commitOver(staged, replaces, `changed on ${target} while it was copied`)
   return { status: 'applied', effects: effects(written, read) }
+}
+
+/**
+ * Commits a staged write that may replace only `replaces` (null: nothing). A backend with conditional
+ * writes checks that in the same request; a refusal is drift like any other check that fails.
+ */
+const commitOver = async (staged: Staged, replaces: Entry | null, why: string): Promise<Entry> => {
+  const committed = await staged.commit(replaces)()
+  if (E.isLeft(committed) && committed.left.code === CHANGED_SINCE_PLAN) {
+    await staged.discard()()
+    return drifted(why)
+  }
+  if (E.isLeft(committed)) throw new Stop({ status: 'failed', error: committed.left })
+  return committed.right
 }
 
 const runMkdir = async (action: MkdirAction, { sides }: RunContext): Promise<ActionOutcome> => {
@@ -242,9 +259,10 @@ const runDelete = async (
     const kept = await backup.keep(action.side, action.path, storage, action.entry, token)
     if (E.isLeft(kept)) return { status: 'failed', error: kept.left }
   }
-  const removed = await storage.remove(action.path)()
+  const removed = await storage.remove(action.path, action.entry)()
   if (E.isLeft(removed)) {
     if (removed.left.code === 'ENOTEMPTY') return drifted(`the folder on ${action.side} holds new files`)
+    if (removed.left.code === CHANGED_SINCE_PLAN) return drifted(changedOn(action.side, now))
     return { status: 'failed', error: removed.left }
   }
   return { status: 'applied', effects }
@@ -328,7 +346,7 @@ const runClone = async (action: CloneAction, { sides, how, token }: RunContext):
     await staged.discard()()
     return drifted(`changed on ${action.side} while it was copied`)
   }
-  const written = await must(staged.commit())
+  const written = await commitOver(staged, null, `changed on ${action.side} while it was copied`)
   return { status: 'applied', effects: effects(withHash(written, entry)) }
 }
 

@@ -14,16 +14,25 @@ export const isChanged = (status: Status): boolean => status !== 'unchanged' && 
 /** Only the metadata moved: the content is known to be what was recorded. */
 export const isContentChange = (status: Status): boolean => isChanged(status) && status !== 'touched'
 
-const algorithmOf = (hash: string): string => hash.slice(0, Math.max(0, hash.indexOf(':')))
+/** The algorithm a content hash was made with: `sha256` for `sha256:…`. */
+export const hashAlgorithm = (hash: string): string => {
+  const colon = hash.indexOf(':')
+  return colon < 0 ? '' : hash.slice(0, colon)
+}
+
+/**
+ * Whether two hashes can tell two contents apart: both known and made with one algorithm. An S3 object
+ * may offer an MD5 (its ETag) where a local file was hashed with SHA-256: those say nothing of each other.
+ */
+export const comparableHashes = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && hashAlgorithm(a) === hashAlgorithm(b)
 
 /**
  * What the hashes of two files say about their bytes: `true` or `false` when both are known and of the
  * same algorithm, `undefined` when they cannot tell (one unknown, or an MD5 against a SHA-256).
  */
 export const sameHash = (a: FileEntry, b: FileEntry): boolean | undefined => {
-  if (a.hash === undefined || b.hash === undefined) return undefined
-  if (algorithmOf(a.hash) !== algorithmOf(b.hash)) return undefined
-  return a.hash === b.hash
+  return comparableHashes(a.hash, b.hash) ? a.hash === b.hash : undefined
 }
 
 /**

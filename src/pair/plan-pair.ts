@@ -11,7 +11,7 @@ import type { RelPath } from '../core/rel-path.ts'
 import type { Side } from '../core/side.ts'
 import type { Snapshot } from '../core/snapshot.ts'
 import type { SyncState } from '../core/sync-state.ts'
-import { type HashError, withCachedHashes, withHashes } from '../snapshot/fill-hashes.ts'
+import { type HashError, pairAlgorithms, withCachedHashes, withHashes } from '../snapshot/fill-hashes.ts'
 import { type SnapshotError, takeSnapshot } from '../snapshot/snapshot.ts'
 import { withProbeToken } from './probe-record.ts'
 
@@ -62,10 +62,12 @@ export const planPair =
     if (E.isLeft(taken2)) return taken2
     let source = withCachedHashes(taken1.right, state, 'source')
     let destination = withCachedHashes(taken2.right, state, 'destination')
+    // Hashes are made in the algorithm a side offers for free, so the other side's need not be read.
+    const algorithms = pairAlgorithms(taken1.right, taken2.right)
     if (policy.compare === 'checksum') {
       const [hashed1, hashed2] = await Promise.all([
-        withHashes(source, sides.source, 'all'),
-        withHashes(destination, sides.destination, 'all'),
+        withHashes(source, sides.source, 'all', undefined, algorithms),
+        withHashes(destination, sides.destination, 'all', undefined, algorithms),
       ])
       if (E.isLeft(hashed1)) return hashed1
       if (E.isLeft(hashed2)) return hashed2
@@ -84,8 +86,14 @@ export const planPair =
       return paths.flatMap((p) => byKey.get(fold(p)) ?? [])
     }
     const [hashed1, hashed2] = await Promise.all([
-      withHashes(source, sides.source, listed(source, wanted.source)),
-      withHashes(destination, sides.destination, listed(destination, wanted.destination)),
+      withHashes(source, sides.source, listed(source, wanted.source), undefined, algorithms),
+      withHashes(
+        destination,
+        sides.destination,
+        listed(destination, wanted.destination),
+        undefined,
+        algorithms,
+      ),
     ])
     if (E.isLeft(hashed1)) return hashed1
     if (E.isLeft(hashed2)) return hashed2

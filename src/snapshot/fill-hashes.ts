@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { hashAlgorithm } from '../core/compare.ts'
 import type { Entry, FileEntry } from '../core/entry.ts'
 import { comparePaths, type RelPath } from '../core/rel-path.ts'
 import type { Side } from '../core/side.ts'
 import type { Snapshot } from '../core/snapshot.ts'
 import type { SyncState } from '../core/sync-state.ts'
 import { CHANGED_WHILE_READ, type Storage, type StorageError } from '../storage/storage.ts'
-import { hashVersion } from './hash.ts'
+import { HASH_ALGORITHM, HASH_ALGORITHMS, hashVersion } from './hash.ts'
 
 /**
  * The hash cache: a file whose size, mtime, backend id and change stamp (a disk's ctime, which no one can
@@ -40,21 +41,46 @@ export type HashError = { readonly _tag: 'HashFailed'; readonly root: string; re
 const sameVersion = (listed: FileEntry, read: FileEntry): boolean =>
   listed.size === read.size && listed.mtimeMs === read.mtimeMs && listed.change === read.change
 
+/** Which algorithm the file at a path is to be hashed with. */
+export type AlgorithmFor = (path: RelPath) => string
+
+const offered = (snapshot: Snapshot, path: RelPath): string | undefined => {
+  const entry = snapshot.entries.get(path)
+  return entry?.kind === 'file' && entry.hash !== undefined ? hashAlgorithm(entry.hash) : undefined
+}
+
 /**
- * Hashes the given files (all files when `paths` is 'all') that have no hash yet, a few at a time. A file
- * that is being written (it changed since it was listed, or while it was read) cannot be given a hash
- * that belongs to what was listed: it is left out of this run, on both sides (see `excluded`), with a
- * warning, and the next run looks at it again. Any other failure to read stops the plan.
+ * For each path, the algorithm that lets the two sides compare contents while reading as little as
+ * possible: the one a storage offers for free (an S3 object's SHA-256 or MD5, as listed) — the source's
+ * when both offer one — else SHA-256. `source` and `destination` are the snapshots as listed, before
+ * any hash was filled in.
+ */
+export const pairAlgorithms =
+  (source: Snapshot, destination: Snapshot): AlgorithmFor =>
+  (path) => {
+    const candidate = offered(source, path) ?? offered(destination, path)
+    return candidate !== undefined && HASH_ALGORITHMS.has(candidate) ? candidate : HASH_ALGORITHM
+  }
+
+/**
+ * Hashes the given files (all files when `paths` is 'all') that have no hash yet, or one of another
+ * algorithm than `algorithmFor` asks, a few at a time. A file that is being written (it changed since it
+ * was listed, or while it was read) cannot be given a hash that belongs to what was listed: it is left out
+ * of this run, on both sides (see `excluded`), with a warning, and the next run looks at it again. Any
+ * other failure to read stops the plan.
  */
 export const withHashes = async (
   snapshot: Snapshot,
   storage: Storage,
   paths: ReadonlyArray<RelPath> | 'all',
   concurrency = 4,
+  algorithmFor: AlgorithmFor = () => HASH_ALGORITHM,
 ): Promise<E.Either<HashError, Snapshot>> => {
   const wanted = (paths === 'all' ? [...snapshot.entries.keys()] : paths).filter((path) => {
     const entry = snapshot.entries.get(path)
-    return entry?.kind === 'file' && entry.hash === undefined
+    return (
+      entry?.kind === 'file' && (entry.hash === undefined || hashAlgorithm(entry.hash) !== algorithmFor(path))
+    )
   })
   if (wanted.length === 0) return E.right(snapshot)
   const entries = new Map(snapshot.entries)
@@ -65,7 +91,7 @@ export const withHashes = async (
     while (failure === undefined && next < wanted.length) {
       const path = wanted[next++] as RelPath
       const listed = entries.get(path) as FileEntry
-      const hashed = await hashVersion(storage, path)
+      const hashed = await hashVersion(storage, path, algorithmFor(path))
       if (E.isRight(hashed) && sameVersion(listed, hashed.right.entry))
         entries.set(path, { ...listed, hash: hashed.right.hash })
       else if (E.isRight(hashed) || hashed.left.code === CHANGED_WHILE_READ) changing.push(path)

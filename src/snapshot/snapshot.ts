@@ -107,7 +107,7 @@ export const takeSnapshot =
         ignoreFiles[folder.path] = text.right
       }
       const ignored: Matcher = matcherOf(patternsOf({ files, patterns: options.ignore }))
-      for (const { name, entry } of listed.right) {
+      for (const { name, entry, warning } of listed.right) {
         const path = child(folder.path, name)
         if (name === IGNORE_FILE || never.has(path)) {
           excluded.push(path)
@@ -126,6 +126,7 @@ export const takeSnapshot =
           continue
         }
         entries.set(path, entry)
+        if (warning !== undefined) warnings.push({ path, message: warning })
         if (entry.kind === 'dir') queue.push({ path, files })
         if (entry.kind === 'symlink' && leavesRoot(folder.path, entry.target))
           warnings.push({

@@ -4,6 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { type FtpOptions, openFtp } from './ftp/index.ts'
 import { localStorage } from './local.ts'
 import { memoryStorage } from './memory.ts'
+import type { S3Options } from './s3/options.ts'
 import { parseSideUrl, type Scheme, type SideUrl, type SideUrlError, showSideUrl } from './side-url.ts'
 import type { Storage } from './storage.ts'
 
@@ -13,6 +14,8 @@ export interface OpenOptions {
   readonly env: Readonly<Record<string, string | undefined>>
   /** TLS, connections, timeouts and the password's source for `ftp://` and `ftps://` sides. */
   readonly ftp?: FtpOptions
+  /** How `s3://` sides reach their store (endpoint, region, part size, …); credentials never go here. */
+  readonly s3?: S3Options
 }
 
 export type OpenError =
@@ -35,6 +38,11 @@ const openers: Partial<Record<Scheme, Opener>> = {
   memory: (side) => TE.right(memoryStorage({ root: showSideUrl(side) })),
   ftp: (side, options) => openFtp(side, options.ftp ?? {}, options.env),
   ftps: (side, options) => openFtp(side, options.ftp ?? {}, options.env),
+  // Loaded when an s3:// side is opened: the AWS SDK is large, and most runs never need it.
+  s3: (side, options) =>
+    side.scheme === 's3'
+      ? async () => (await import('./s3/open-s3.ts')).openS3(side, options.s3)()
+      : TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: 'not an s3:// side' }),
 }
 
 const supported = (): ReadonlyArray<string> => Object.keys(openers)

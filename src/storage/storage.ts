@@ -35,6 +35,8 @@ export type Found = Entry | SpecialEntry
 export interface Listed {
   readonly name: string
   readonly entry: Found
+  /** Something the snapshot should tell about this entry (e.g. an mtime the backend had to guess). */
+  readonly warning?: string
 }
 
 /** What a backend can do; the applier asks instead of assuming a local disk. */
@@ -75,9 +77,14 @@ export interface Opened {
  * A write that is complete but not yet visible under its real name. `commit` makes it appear whole (rename
  * over the target on a disk, completing an upload on an object store) and returns the entry as the backend
  * now reports it; `discard` removes it. Between the two the applier re-checks its preconditions.
+ *
+ * `replaces` is what the applier has just checked the target to hold: `null` for nothing, else the entry
+ * it may replace. A backend with conditional writes makes the check and the write one request (S3's
+ * `If-None-Match: *`, `If-Match: <etag>`) and fails with CHANGED_SINCE_PLAN when the target moved on in
+ * between; others may ignore it, the applier's check right before being all they can do.
  */
 export interface Staged {
-  readonly commit: () => TaskEither<StorageError, Entry>
+  readonly commit: (replaces?: Entry | null) => TaskEither<StorageError, Entry>
   readonly discard: () => TaskEither<StorageError, void>
 }
 
@@ -115,8 +122,11 @@ export interface Storage {
   readonly stageSymlink: (path: RelPath, target: string, token: string) => TaskEither<StorageError, Staged>
   /** Moves an entry; fails with EEXIST when `to` exists, so a move never overwrites. */
   readonly rename: (from: RelPath, to: RelPath) => TaskEither<StorageError, void>
-  /** Removes a file, a symlink, or an empty folder (ENOTEMPTY otherwise). Never recursive. */
-  readonly remove: (path: RelPath) => TaskEither<StorageError, void>
+  /**
+   * Removes a file, a symlink, or an empty folder (ENOTEMPTY otherwise). Never recursive. With `expected`,
+   * a backend that can delete conditionally removes only that version (CHANGED_SINCE_PLAN otherwise).
+   */
+  readonly remove: (path: RelPath, expected?: Entry) => TaskEither<StorageError, void>
   /** Creates one folder; its parent must exist (ENOENT otherwise); EEXIST when something is there. */
   readonly mkdir: (path: RelPath) => TaskEither<StorageError, void>
   /** Creates the root folder and its missing parents. */
@@ -149,3 +159,9 @@ export const isTempOf = (name: string, token: string): boolean =>
 
 /** The error a read reports when its file changed while it was read. */
 export const CHANGED_WHILE_READ = 'ECHANGED'
+
+/**
+ * The error a conditional write or delete reports when the target is no longer the version the applier
+ * checked (HTTP 412): someone changed it since the plan, which is drift, never something to force.
+ */
+export const CHANGED_SINCE_PLAN = 'ESTALE'

@@ -1,5 +1,5 @@
 import type { Action } from '../action.ts'
-import { isChanged, sameHash, statusOf } from '../compare.ts'
+import { comparableHashes, isChanged, sameHash, statusOf } from '../compare.ts'
 import { type Entry, sizeOf } from '../entry.ts'
 import type { Conflict } from '../plan-file.ts'
 import type { RelPath } from '../rel-path.ts'
@@ -13,8 +13,11 @@ export interface HashRequests {
   readonly destination: ReadonlyArray<RelPath>
 }
 
-const unhashedFile = (entry: Entry | null | undefined): boolean =>
-  entry?.kind === 'file' && entry.hash === undefined
+/** A file with no hash, or one that cannot be compared with the other side's (another algorithm). */
+const unhashedFile = (entry: Entry | null | undefined, other?: Entry | null): boolean =>
+  entry?.kind === 'file' &&
+  (entry.hash === undefined ||
+    (other?.kind === 'file' && other.hash !== undefined && !comparableHashes(entry.hash, other.hash)))
 
 /**
  * The files whose hashes would settle what size and mtime leave open, given a plan made without them:
@@ -35,14 +38,14 @@ export const hashRequests = (
   state: SyncState | null = null,
 ): HashRequests => {
   const wanted = { source: new Set<RelPath>(), destination: new Set<RelPath>() }
-  const ask = (side: Side, path: RelPath, entry: Entry | null | undefined): void => {
-    if (unhashedFile(entry)) wanted[side].add(path)
+  const ask = (side: Side, path: RelPath, entry: Entry | null | undefined, other?: Entry | null): void => {
+    if (unhashedFile(entry, other)) wanted[side].add(path)
   }
   for (const conflict of conflicts) {
     const { source, destination } = conflict
     if (source?.kind === 'file' && destination?.kind === 'file' && source.size === destination.size) {
-      ask('source', conflict.path, source)
-      ask('destination', conflict.path, destination)
+      ask('source', conflict.path, source, destination)
+      ask('destination', conflict.path, destination, source)
     }
   }
   const sizes = { source: new Map<number, RelPath[]>(), destination: new Map<number, RelPath[]>() }
@@ -59,8 +62,8 @@ export const hashRequests = (
         for (const [p, e] of kept) ask(target, p, e)
       }
       if (action.replaces?.kind === 'file' && action.replaces.size === action.entry.size) {
-        ask(fromOf(action.direction), action.from ?? action.path, action.entry)
-        ask(target, action.path, action.replaces)
+        ask(fromOf(action.direction), action.from ?? action.path, action.entry, action.replaces)
+        ask(target, action.path, action.replaces, action.entry)
       }
       if (action.replaces === null && action.from === undefined) {
         const list = sizes[target].get(action.entry.size)
@@ -83,8 +86,8 @@ export const hashRequests = (
       if (source.kind !== 'file' || destination?.kind !== 'file' || recorded === undefined) continue
       if (source.size !== destination.size || sameHash(source, destination) !== undefined) continue
       if (isChanged(statusOf(recorded[0], source)) && isChanged(statusOf(recorded[1], destination))) {
-        ask('source', path, source)
-        ask('destination', path, destination)
+        ask('source', path, source, destination)
+        ask('destination', path, destination, source)
       }
     }
   return { source: [...wanted.source], destination: [...wanted.destination] }

@@ -1,5 +1,5 @@
 import type { CloneAction, CopyAction, DeleteAction, MetaAction, MkdirAction, MoveAction } from '../action.ts'
-import { type Comparison, sameContent, sameOnSide } from '../compare.ts'
+import { type Comparison, comparableHashes, sameContent, sameOnSide } from '../compare.ts'
 import type { Entry, FileEntry } from '../entry.ts'
 import { isWithin, type RelPath } from '../rel-path.ts'
 import { otherSide, type Side, targetOf } from '../side.ts'
@@ -47,8 +47,7 @@ const evidenceOf = (
   xSide: Side,
   state: SyncState | null,
 ): Evidence | undefined => {
-  if (x.hash !== undefined && y.hash !== undefined)
-    return x.hash === y.hash && x.size === y.size ? 'hash' : undefined
+  if (comparableHashes(x.hash, y.hash)) return x.hash === y.hash && x.size === y.size ? 'hash' : undefined
   const ySide = otherSide(xSide)
   const atX = state?.entries.get(xPath)
   const recordedY = atX?.[index(ySide)]
