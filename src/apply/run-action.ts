@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import type {
   Action,
   CloneAction,
@@ -15,6 +16,7 @@ import { fromOf, otherSide, type Side, targetOf } from '../core/side.ts'
 import {
   CHANGED_SINCE_PLAN,
   CHANGED_WHILE_READ,
+  type Copied,
   type Found,
   type Opened,
   type Staged,
@@ -100,15 +102,29 @@ const changedOn = (side: Side, now: Found | null): string =>
 /**
  * Stages a copy of the file at `fromPath`. The version read is the one the plan expects (`entry`), or the
  * copy is drift; the copy gets that version's mtime and exec bit, and the version is returned, so what is
- * written, its metadata and what the state records all come from one look at the file.
+ * written, its metadata and what the state records all come from one look at the file. Where the target
+ * storage can copy from the source storage itself (two local folders: the kernel's copy), it does;
+ * otherwise the bytes stream from `read` through `write`.
  */
 const stageCopy = async (
   fromStorage: Storage,
   fromPath: RelPath,
   entry: Entry,
   side: Side,
+  direct: TaskEither<StorageError, Copied | null> | undefined,
   write: (opened: Opened) => Promise<E.Either<StorageError, Staged>>,
 ): Promise<{ readonly staged: Staged; readonly read: Entry }> => {
+  if (direct !== undefined) {
+    const copied = await direct()
+    if (E.isLeft(copied) && copied.left.code === CHANGED_WHILE_READ)
+      return drifted(`changed on ${side} while it was copied`)
+    if (E.isLeft(copied)) throw new Stop({ status: 'failed', error: copied.left })
+    if (copied.right !== null) {
+      if (matches(entry, copied.right.read)) return copied.right
+      await copied.right.staged.discard()()
+      return drifted(changedOn(side, copied.right.read))
+    }
+  }
   const opened = await must(fromStorage.read(fromPath))
   if (!matches(entry, opened.entry)) {
     // Nothing was read: the iteration that would close the file never starts.
@@ -183,11 +199,18 @@ const runCopy = async (
     entry.kind === 'symlink'
       ? { staged: await must(targetStorage.stageSymlink(path, entry.target, token)), read: entry }
       : entry.kind === 'file'
-        ? await stageCopy(fromStorage, fromPath, entry, from, (opened) => {
-            const bytes = meter === undefined ? opened.data : meter(action, opened.data)
-            const meta = { mtimeMs: opened.entry.mtimeMs, exec: opened.entry.exec }
-            return targetStorage.stage(path, bytes, meta, token)()
-          })
+        ? await stageCopy(
+            fromStorage,
+            fromPath,
+            entry,
+            from,
+            targetStorage.stageCopy?.(path, fromStorage, fromPath, token),
+            (opened) => {
+              const bytes = meter === undefined ? opened.data : meter(action, opened.data)
+              const meta = { mtimeMs: opened.entry.mtimeMs, exec: opened.entry.exec }
+              return targetStorage.stage(path, bytes, meta, token)()
+            },
+          )
         : drifted('a folder cannot be copied as a file')
   // The copy took time: look again before it replaces anything under the real name.
   const recheck = async (): Promise<string | undefined> => {
@@ -330,11 +353,25 @@ const runClone = async (action: CloneAction, { sides, how, token }: RunContext):
     entry.kind === 'symlink'
       ? { staged: await must(storage.stageSymlink(to, entry.target, token)) }
       : entry.kind === 'file'
-        ? await stageCopy(storage, from, entry, action.side, (opened) => {
-            // Written as the other side holds it, mtime and exec bit included.
-            const like = peer?.kind === 'file' ? peer : opened.entry
-            return storage.stage(to, opened.data, { mtimeMs: like.mtimeMs, exec: like.exec }, token)()
-          })
+        ? await stageCopy(
+            storage,
+            from,
+            entry,
+            action.side,
+            // The kernel's copy keeps the source's mtime and exec bit: only where the other side's are those.
+            peer === undefined ||
+              (peer.kind === 'file' &&
+                entry.kind === 'file' &&
+                peer.mtimeMs === entry.mtimeMs &&
+                peer.exec === entry.exec)
+              ? storage.stageCopy?.(to, storage, from, token)
+              : undefined,
+            (opened) => {
+              // Written as the other side holds it, mtime and exec bit included.
+              const like = peer?.kind === 'file' ? peer : opened.entry
+              return storage.stage(to, opened.data, { mtimeMs: like.mtimeMs, exec: like.exec }, token)()
+            },
+          )
         : drifted('a folder cannot be copied as a file')
   const [fromAfter, toAfter] = [await storage.stat(from)(), await storage.stat(to)()]
   if (

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
-import { constants, lstatSync } from 'node:fs'
+import { chmodSync, constants, lstatSync, lutimesSync, readlinkSync, renameSync, unlinkSync } from 'node:fs'
 import * as fs from 'node:fs/promises'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Entry, FileEntry } from '../core/entry.ts'
@@ -106,29 +106,27 @@ const fileEntryOf = (st: Stats): FileEntry => ({
   change: String(st.ctimeMs),
 })
 
-const foundOf = async (abs: FsPath, st: Stats): Promise<Found> => {
+/**
+ * What an lstat says is there. Metadata calls are synchronous throughout this file: on metadata the
+ * kernel has cached they take a microsecond or two, where a call through the thread pool costs ten times
+ * that, and a walk or an apply makes several per file.
+ */
+const foundOf = (abs: FsPath, st: Stats): Found => {
   if (st.isFile()) return fileEntryOf(st)
   if (st.isDirectory()) return { kind: 'dir' }
   if (st.isSymbolicLink())
-    return { kind: 'symlink', target: textOf(await fs.readlink(abs, { encoding: 'buffer' })) }
+    return { kind: 'symlink', target: textOf(readlinkSync(abs, { encoding: 'buffer' })) }
   if (st.isFIFO()) return { kind: 'special', what: 'fifo' }
   if (st.isSocket()) return { kind: 'special', what: 'socket' }
   return { kind: 'special', what: 'device' }
 }
 
-const lstatOrNull = async (abs: FsPath): Promise<Stats | null> => {
-  try {
-    return await fs.lstat(abs)
-  } catch (err) {
-    if (isAbsent(err)) return null
-    throw err
-  }
-}
+const lstatOrNull = (abs: FsPath): Stats | null => lstatSync(abs, { throwIfNoEntry: false }) ?? null
 
-const statAt = async (abs: FsPath): Promise<Found | null> => {
+const statAt = (abs: FsPath): Found | null => {
   try {
-    const st = await lstatOrNull(abs)
-    return st === null ? null : await foundOf(abs, st)
+    const st = lstatOrNull(abs)
+    return st === null ? null : foundOf(abs, st)
   } catch (err) {
     // A symlink removed between lstat and readlink is as absent as one removed before.
     if (isAbsent(err)) return null
@@ -136,11 +134,7 @@ const statAt = async (abs: FsPath): Promise<Found | null> => {
   }
 }
 
-/**
- * A folder's children with their metadata. The lstat calls are synchronous: on metadata the kernel has
- * cached they take a microsecond or two, where a call through the thread pool costs ten times that,
- * and a walk makes one per file.
- */
+/** A folder's children with their metadata. */
 const listAt = async (abs: FsPath, hidden: ReadonlySet<string>): Promise<ReadonlyArray<Listed>> => {
   let names: ReadonlyArray<string> = await fs.readdir(abs)
   // Node decodes names as UTF-8 and replaces what is not: read such a folder again as bytes.
@@ -152,7 +146,7 @@ const listAt = async (abs: FsPath, hidden: ReadonlySet<string>): Promise<Readonl
     if (hidden.has(child.toString())) continue
     const st = lstatSync(child, { throwIfNoEntry: false })
     // A child deleted since readdir is simply not there any more.
-    if (st !== undefined) found.push({ name, entry: await foundOf(child, st) })
+    if (st !== undefined) found.push({ name, entry: foundOf(child, st) })
   }
   return found
 }
@@ -250,6 +244,28 @@ const writeSparse = async (handle: fs.FileHandle, data: AsyncIterable<Uint8Array
 /** New files get the usual mode (0666, or 0777 when executable) less the umask, like cp and git. */
 const modeFor = (exec: boolean): number => (exec ? 0o777 : 0o666)
 
+/**
+ * The process's umask, read once by setting it and putting it back (reading it alone is deprecated); a
+ * worker thread may not set it, and takes the usual 022.
+ */
+const umask = ((): number => {
+  try {
+    const mask = process.umask(0o022)
+    process.umask(mask)
+    return mask
+  } catch {
+    return 0o022
+  }
+})()
+
+/** How a local storage reaches its files, for a copy from it into another local storage. */
+interface LocalRoot {
+  readonly absolute: (path: RelPath | '') => FsPath
+  readonly throughFolders: (path: RelPath | '') => void
+}
+
+const localRoots = new WeakMap<Storage, LocalRoot>()
+
 const writeTemp = async (temp: FsPath, data: AsyncIterable<Uint8Array>, meta: WriteMeta): Promise<void> => {
   const handle = await fs.open(temp, 'wx', modeFor(meta.exec))
   try {
@@ -305,8 +321,7 @@ const probeNames = async (
     return fallback
   }
   try {
-    const found = async (variant: string): Promise<boolean> =>
-      (await lstatOrNull(fsJoin(root, variant))) !== null
+    const found = async (variant: string): Promise<boolean> => lstatOrNull(fsJoin(root, variant)) !== null
     return {
       caseSensitive: !(await found(name.toLowerCase())),
       normalizesUnicode: await found(name.normalize('NFD')),
@@ -350,9 +365,9 @@ export const localStorage = (root: string): Storage => {
   const staged = (path: RelPath, temp: FsPath): Staged => ({
     commit: () =>
       attempt('commit', path, async (abs) => {
-        await fs.rename(temp, abs)
+        renameSync(temp, abs)
         inFlight.delete(temp.toString())
-        return asEntry(where(path), await statAt(abs))
+        return asEntry(where(path), statAt(abs))
       }),
     discard: () =>
       attempt('discard', path, async () => {
@@ -360,13 +375,52 @@ export const localStorage = (root: string): Storage => {
         inFlight.delete(temp.toString())
       }),
   })
+  // Unique within this storage (a counter) and across storages of one root (a random part made once).
+  const instance = randomBytes(3).toString('hex')
+  let staging = 0
   const reserve = (path: RelPath, token: string): FsPath => {
-    const temp = fsJoin(absolute(parentOf(path)), tempName(token, randomBytes(6).toString('hex')))
+    const temp = fsJoin(absolute(parentOf(path)), tempName(token, `${instance}${(++staging).toString(36)}`))
     inFlight.add(temp.toString())
     return temp
   }
 
-  return {
+  /**
+   * The kernel's copy (copy_file_range, or a reflink where the file system has them) from another local
+   * folder, one call in the thread pool instead of a read and a write per chunk. The source is looked at
+   * before and after: unchanged size, mtime, ctime and inode mean the bytes copied are that version's (a
+   * write or a rename in between moves the ctime). A sparse file is streamed instead, to keep its holes.
+   */
+  const copyFrom = async (
+    path: RelPath,
+    source: LocalRoot,
+    fromPath: RelPath,
+    token: string,
+  ): Promise<{ readonly staged: Staged; readonly read: FileEntry } | null> => {
+    source.throughFolders(fromPath)
+    const from = source.absolute(fromPath)
+    const before = lstatSync(from)
+    if (before.isDirectory()) reject('EISDIR', 'illegal operation on a directory')
+    if (!before.isFile()) reject('EINVAL', 'not a regular file')
+    if (before.blocks * 512 < before.size) return null
+    const temp = reserve(path, token)
+    try {
+      await fs.copyFile(from, temp, constants.COPYFILE_EXCL)
+      const after = lstatSync(from, { throwIfNoEntry: false })
+      if (after === undefined || !sameVersion(before, after) || before.ino !== after.ino) changedWhileRead()
+      const read = fileEntryOf(before)
+      chmodSync(temp, modeFor(read.exec) & ~umask)
+      lutimesSync(temp, new Date(), new Date(read.mtimeMs))
+      return { staged: staged(path, temp), read }
+    } catch (error) {
+      inFlight.delete(temp.toString())
+      try {
+        unlinkSync(temp)
+      } catch {}
+      throw error
+    }
+  }
+
+  const storage: Storage = {
     root,
     capabilities: {
       caseSensitive: process.platform !== 'darwin' && process.platform !== 'win32',
@@ -376,10 +430,16 @@ export const localStorage = (root: string): Storage => {
       execBit: process.platform !== 'win32',
     },
     probeNames: (token) => probeNames(root, token),
+    stageCopy: (path, from, fromPath, token) => {
+      const source = localRoots.get(from)
+      return source === undefined
+        ? TE.right(null)
+        : attempt('stage', path, () => copyFrom(path, source, fromPath, token))
+    },
     stat: (path) =>
       // The root itself may be a symlink to a folder (a synced folder kept on another disk): it is
       // followed; nothing below it ever is.
-      path === '' ? attempt('stat', path, async (abs) => statRoot(abs)) : attempt('stat', path, statAt),
+      path === '' ? attempt('stat', path, statRoot) : attempt('stat', path, async (abs) => statAt(abs)),
     list: (dir) =>
       attempt('list', dir, async (abs) => {
         // readdir follows a link; only the root itself may be one.
@@ -416,7 +476,7 @@ export const localStorage = (root: string): Storage => {
           // rename(2) silently replaces a file; a move must never destroy what it lands on. The same entry
           // under another spelling (a case-insensitive disk) is a change of spelling: it goes through a
           // temporary name, or the old spelling would stay.
-          const there = await lstatOrNull(absolute(to))
+          const there = lstatOrNull(absolute(to))
           if (there === null) await fs.rename(absolute(from), absolute(to))
           else {
             const moving = await fs.lstat(absolute(from))
@@ -454,13 +514,15 @@ export const localStorage = (root: string): Storage => {
     setExec: (path, exec) =>
       attempt('setExec', path, async (abs) => fs.chmod(abs, withExec((await lstatFile(abs)).mode, exec))),
   }
+  localRoots.set(storage, { absolute, throughFolders })
+  return storage
 }
 
 /** The root as a folder, through a symlink if it is one; a link to something else is what it points to. */
 const statRoot = async (abs: FsPath): Promise<Found | null> => {
   try {
     const st = await fs.stat(abs)
-    return await foundOf(abs, st)
+    return foundOf(abs, st)
   } catch (err) {
     if (!isAbsent(err)) throw err
     // A dangling link is not a missing root: it is a link, and says where it points.

@@ -73,6 +73,12 @@ export interface Opened {
   readonly data: AsyncIterable<Uint8Array>
 }
 
+/** A copy staged from another storage's file, and the version of that file it copied. */
+export interface Copied {
+  readonly staged: Staged
+  readonly read: FileEntry
+}
+
 /**
  * A write that is complete but not yet visible under its real name. `commit` makes it appear whole (rename
  * over the target on a disk, completing an upload on an object store) and returns the entry as the backend
@@ -118,6 +124,19 @@ export interface Storage {
     meta: WriteMeta,
     token: string,
   ) => TaskEither<StorageError, Staged>
+  /**
+   * Stages a copy of a file that another storage holds, without its bytes passing through the applier
+   * (the kernel's copy between two local folders), where this backend can copy from `from`; null where it
+   * cannot, and the applier streams `read` into `stage` instead. Like that pair: the copy is of the
+   * version the source held when it began (returned as `read`), with that version's mtime and exec bit,
+   * and ECHANGED when the source changed while it was copied.
+   */
+  readonly stageCopy?: (
+    path: RelPath,
+    from: Storage,
+    fromPath: RelPath,
+    token: string,
+  ) => TaskEither<StorageError, Copied | null>
   /** Creates a symlink under a temporary name beside `path`. */
   readonly stageSymlink: (path: RelPath, target: string, token: string) => TaskEither<StorageError, Staged>
   /** Moves an entry; fails with EEXIST when `to` exists, so a move never overwrites. */
