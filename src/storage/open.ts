@@ -3,6 +3,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { localStorage } from './local.ts'
 import { memoryStorage } from './memory.ts'
+import { openSftp } from './sftp/open-sftp.ts'
+import type { SftpOptions } from './sftp/sftp-options.ts'
 import { parseSideUrl, type Scheme, type SideUrl, type SideUrlError, showSideUrl } from './side-url.ts'
 import type { Storage } from './storage.ts'
 
@@ -10,6 +12,8 @@ import type { Storage } from './storage.ts'
 export interface OpenOptions {
   readonly cwd: string
   readonly env: Readonly<Record<string, string | undefined>>
+  /** For `sftp://` sides: host key acceptance, transfers, timeouts, a prompt for passwords. */
+  readonly sftp?: SftpOptions
 }
 
 export type OpenError =
@@ -30,6 +34,14 @@ type Opener = (side: SideUrl, options: OpenOptions) => TE.TaskEither<OpenError, 
 const openers: Partial<Record<Scheme, Opener>> = {
   file: (side) => TE.right(localStorage(showSideUrl(side))),
   memory: (side) => TE.right(memoryStorage({ root: showSideUrl(side) })),
+  sftp: (side, options) =>
+    side.scheme === 'sftp'
+      ? TE.mapLeft((message: string) => ({
+          _tag: 'StorageUnavailable' as const,
+          url: showSideUrl(side),
+          message,
+        }))(openSftp(side, showSideUrl(side), options))
+      : TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: 'not an sftp:// side' }),
 }
 
 const supported = (): ReadonlyArray<string> => Object.keys(openers)
