@@ -32,7 +32,7 @@ export interface TestSide {
 }
 
 export interface TestPair {
-  readonly kind: 'memory' | 'local'
+  readonly kind: 'memory' | 'local' | 'sftp'
   readonly source: TestSide
   readonly destination: TestSide
   /** A scratch folder outside both roots (local only), for state and plan files. */

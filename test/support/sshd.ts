@@ -90,7 +90,8 @@ const waitForListening = (child: ChildProcess): Promise<void> =>
         resolve()
       }
     }
-    const onExit = (code: number | null): void => reject(new Error(`sshd exited (${code}) before listening:\n${log}`))
+    const onExit = (code: number | null): void =>
+      reject(new Error(`sshd exited (${code}) before listening:\n${log}`))
     child.stderr?.on('data', onData)
     child.once('exit', onExit)
   })

@@ -140,6 +140,8 @@ export const connection = (settings: ConnectionSettings): Connection => {
         })
         resolve(live)
       })
+      // Requests are small and answered one by one: Nagle's algorithm would hold each for a delayed ACK.
+      client.on('connect', () => client.setNoDelay(true))
       settings.hostKeys.algorithms().then((serverHostKey) => {
         client.connect({
           host: settings.host,

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Storage } from '../storage.ts'
 import { authenticator } from './auth.ts'
-import { connection } from './connection.ts'
+import { type Connection, connection } from './connection.ts'
 import { hostKeyChecker } from './host-keys.ts'
 import { remoteHasher } from './remote-hashes.ts'
 import { detailOf } from './sftp-errors.ts'
@@ -28,6 +28,13 @@ export interface SftpOpenOptions {
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
 
+/** One connection to a server, on which storages for several roots can be made (tests share one). */
+export interface SftpSession {
+  readonly connection: Connection
+  /** A storage for a root on the server (`/~` and `/~/…` start at the user's home there). */
+  readonly storageAt: (url: string, path: string) => TE.TaskEither<string, Storage>
+}
+
 /**
  * Connects to an `sftp://` side the way `ssh` would: user, port, host name and keys from the URL or
  * `~/.ssh/config`, the agent, the default identity files, `known_hosts`. A wrong host, a refused key or
@@ -36,8 +43,18 @@ const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa']
 export const openSftp =
   (side: SftpSide, url: string, options: SftpOpenOptions): TE.TaskEither<string, Storage> =>
   async () => {
+    const session = await connectSftp(side, options)()
+    if (E.isLeft(session)) return session
+    const storage = await session.right.storageAt(url, side.path)()
+    if (E.isLeft(storage)) await session.right.connection.close()
+    return storage
+  }
+
+/** Connects (the side's path is not looked at); each storage made on the session closes it on `close`. */
+export const connectSftp =
+  (side: Omit<SftpSide, 'path'>, options: SftpOpenOptions): TE.TaskEither<string, SftpSession> =>
+  async () => {
     const given = options.sftp ?? {}
-    if (side.path.includes('\0')) return E.left('the path holds a NUL byte')
     const home = given.home ?? homedir()
     const sshDir = join(home, '.ssh')
     const configText = await readFile(join(sshDir, 'config'), 'utf8').catch(() => '')
@@ -105,28 +122,34 @@ export const openSftp =
       retries: given.retries ?? sftpDefaults.retries,
       retryDelayMs: given.retryDelayMs ?? sftpDefaults.retryDelayMs,
     })
-    // Connecting now also finds where `~` is on the server.
-    let path = side.path
     try {
       const lease = await conn.lease()
-      try {
-        if (path === '/~' || path.startsWith('/~/')) {
-          const homeThere = await lease.call<string>((done) => lease.sftp.realpath('.', done))
-          path = `${homeThere.replace(/\/$/, '')}${path.slice(2)}` || '/'
-        }
-      } finally {
-        lease.release()
-      }
+      lease.release()
     } catch (error) {
       await conn.close()
       return E.left(detailOf(error))
     }
-    return E.right(
-      sftpStorage({
-        root: url,
-        path,
-        connection: conn,
-        ...(given.remoteHashes === false ? {} : { hasher: remoteHasher(conn) }),
-      }),
-    )
+    const hasher = given.remoteHashes === false ? undefined : remoteHasher(conn)
+    return E.right({
+      connection: conn,
+      storageAt: (url, path) => async () => {
+        if (path.includes('\0')) return E.left('the path holds a NUL byte')
+        try {
+          const lease = await conn.lease()
+          try {
+            if (path === '/~' || path.startsWith('/~/')) {
+              const homeThere = await lease.call<string>((done) => lease.sftp.realpath('.', done))
+              path = `${homeThere.replace(/\/$/, '')}${path.slice(2)}` || '/'
+            }
+          } finally {
+            lease.release()
+          }
+        } catch (error) {
+          return E.left(detailOf(error))
+        }
+        return E.right(
+          sftpStorage({ root: url, path, connection: conn, ...(hasher === undefined ? {} : { hasher }) }),
+        )
+      },
+    })
   }
