@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Entry, FileEntry } from '../core/entry.ts'
-import type { RelPath } from '../core/rel-path.ts'
+import { comparePaths, type RelPath } from '../core/rel-path.ts'
 import type { Side } from '../core/side.ts'
 import type { Snapshot } from '../core/snapshot.ts'
 import type { SyncState } from '../core/sync-state.ts'
@@ -34,7 +34,11 @@ export const withCachedHashes = (snapshot: Snapshot, state: SyncState | null, si
 
 export type HashError = { readonly _tag: 'HashFailed'; readonly root: string; readonly cause: StorageError }
 
-/** Hashes the given files (all files when `paths` is 'all') that have no hash yet, a few at a time. */
+/**
+ * Hashes the given files (all files when `paths` is 'all') that have no hash yet. A backend that hashes
+ * where the files are (`Storage.hashes`) is asked first; the files it could not hash are read, a few at a
+ * time, and the snapshot says so in a warning, since that costs a download.
+ */
 export const withHashes = async (
   snapshot: Snapshot,
   storage: Storage,
@@ -47,17 +51,39 @@ export const withHashes = async (
   })
   if (wanted.length === 0) return E.right(snapshot)
   const entries = new Map(snapshot.entries)
+  const withHash = (path: RelPath, hash: string): void => {
+    entries.set(path, { ...(entries.get(path) as FileEntry), hash })
+  }
+  let toRead = wanted
+  let warnings = snapshot.warnings
+  if (storage.hashes !== undefined) {
+    const computed = await storage.hashes(wanted)()
+    if (E.isRight(computed)) for (const [path, hash] of computed.right) withHash(path, hash)
+    toRead = E.isRight(computed) ? wanted.filter((path) => !computed.right.has(path)) : wanted
+    const first = [...toRead].sort(comparePaths)[0]
+    if (first !== undefined) {
+      const why = E.isLeft(computed) ? computed.left.message : 'it could not hash them'
+      const count = toRead.length === 1 ? 'this file was' : `this file and ${toRead.length - 1} more were`
+      warnings = [
+        ...warnings,
+        {
+          path: first,
+          message: `not hashed on the server (${why}): ${count} downloaded to compare contents`,
+        },
+      ]
+    }
+  }
   let failure: StorageError | undefined
   let next = 0
   const worker = async (): Promise<void> => {
-    while (failure === undefined && next < wanted.length) {
-      const path = wanted[next++] as RelPath
+    while (failure === undefined && next < toRead.length) {
+      const path = toRead[next++] as RelPath
       const hashed = await hashFile(storage, path)
       if (E.isLeft(hashed)) failure ??= hashed.left
-      else entries.set(path, { ...(entries.get(path) as FileEntry), hash: hashed.right })
+      else withHash(path, hashed.right)
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, worker))
+  await Promise.all(Array.from({ length: Math.min(concurrency, toRead.length) }, worker))
   if (failure !== undefined) return E.left({ _tag: 'HashFailed', root: storage.root, cause: failure })
-  return E.right({ ...snapshot, entries })
+  return E.right({ ...snapshot, entries, warnings })
 }

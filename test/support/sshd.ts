@@ -100,7 +100,12 @@ const waitForListening = (child: ChildProcess): Promise<void> =>
  * Starts a server, or says why it cannot: in CI (`CI` set) a missing sshd is an error; elsewhere the
  * tests that need it are skipped with that message.
  */
-export const startSshd = async (): Promise<Sshd | string> => {
+export const startSshd = async (
+  options: {
+    /** Like a server that allows SFTP only (`ForceCommand internal-sftp`): no command can be run. */
+    readonly sftpOnly?: boolean
+  } = {},
+): Promise<Sshd | string> => {
   const binary = sshdBinary()
   if (binary === undefined) {
     const why = 'OpenSSH server not found (apt-get install openssh-server)'
@@ -135,6 +140,10 @@ export const startSshd = async (): Promise<Sshd | string> => {
       'MaxStartups 64',
       'Subsystem sftp internal-sftp',
       'LogLevel INFO',
+      // bash sources ~/.bashrc for commands run over ssh unless it is a nested shell: the test machine's
+      // dotfiles (which may start slow tools) are not part of the server under test.
+      'SetEnv SHLVL=1',
+      ...(options.sftpOnly === true ? ['ForceCommand internal-sftp'] : []),
       '',
     ].join('\n'),
   )

@@ -35,17 +35,23 @@ const parse = (tool: Tool, output: Buffer): Map<string, string> => {
   return found
 }
 
+const EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+
 /**
- * Finds which tool the server has, by hashing /dev/null with it; undefined when none can be run (no such
- * command, or a server that allows SFTP only).
+ * Runs one batch with `tool`, /dev/null first: its hash (that of nothing) shows that the tool ran, so no
+ * separate probe is needed (each command costs a login shell on the server). Undefined when it did not run:
+ * no such command, or a server that allows SFTP only.
  */
-const probe = async (connection: Connection): Promise<Tool | undefined> => {
-  const empty = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
-  for (const tool of [GNU, SHASUM]) {
-    const result = await connection.exec(tool.command, Buffer.from('/dev/null\0')).catch(() => undefined)
-    if (result?.code === 0 && parse(tool, result.stdout).get('/dev/null') === empty) return tool
-  }
-  return undefined
+const runBatch = async (
+  connection: Connection,
+  tool: Tool,
+  paths: ReadonlyArray<string>,
+): Promise<Map<string, string> | undefined> => {
+  const input = Buffer.from(['/dev/null', ...paths].map((p) => `${p}\0`).join(''), 'utf8')
+  // A file that vanished makes the tool exit non-zero; the others are still printed.
+  const result = await connection.exec(tool.command, input)
+  const found = parse(tool, result.stdout)
+  return found.get('/dev/null') === EMPTY ? found : undefined
 }
 
 export interface RemoteHasher {
@@ -53,24 +59,32 @@ export interface RemoteHasher {
   readonly hash: (paths: ReadonlyArray<string>) => Promise<ReadonlyMap<string, string> | undefined>
 }
 
-const BATCH = 256
+const BATCH = 1000
 
 export const remoteHasher = (connection: Connection): RemoteHasher => {
-  let tool: Promise<Tool | undefined> | undefined
+  // Which tool works, once one did; null once none did.
+  let known: Tool | null | undefined
+  const batch = async (paths: ReadonlyArray<string>): Promise<Map<string, string> | undefined> => {
+    if (known === null) return undefined
+    for (const tool of known === undefined ? [GNU, SHASUM] : [known]) {
+      const found = await runBatch(connection, tool, paths)
+      if (found !== undefined) {
+        known = tool
+        return found
+      }
+    }
+    known = null
+    return undefined
+  }
   return {
     hash: async (paths) => {
-      tool ??= probe(connection)
-      const found = await tool
-      if (found === undefined) return undefined
       const hashes = new Map<string, string>()
       for (let start = 0; start < paths.length; start += BATCH) {
-        const batch = paths.slice(start, start + BATCH)
-        const input = Buffer.from(batch.map((p) => `${p}\0`).join(''), 'utf8')
-        // A file that vanished makes the tool exit non-zero; the others are still printed.
-        const result = await connection.exec(found.command, input)
-        const wanted = new Set(batch)
-        for (const [name, hex] of parse(found, result.stdout))
-          if (wanted.has(name)) hashes.set(name, `sha256:${hex}`)
+        const part = paths.slice(start, start + BATCH)
+        const found = await batch(part)
+        if (found === undefined) return undefined
+        const wanted = new Set(part)
+        for (const [name, hex] of found) if (wanted.has(name)) hashes.set(name, `sha256:${hex}`)
       }
       return hashes
     },
