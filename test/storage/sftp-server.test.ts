@@ -11,7 +11,7 @@ import { localStorage } from '../../src/storage/local.ts'
 import { type OpenError, type OpenOptions, openSide } from '../../src/storage/open.ts'
 import type { SftpOptions } from '../../src/storage/sftp/sftp-options.ts'
 import type { Storage } from '../../src/storage/storage.ts'
-import { ok, rp } from '../../src/testing/storage-conformance.ts'
+import { failed, ok, rp } from '../../src/testing/storage-conformance.ts'
 import { type SftpTestServer, sftpTestServer } from '../support/sftp-side.ts'
 import { type Sshd, sshdBinary, startSshd } from '../support/sshd.ts'
 
@@ -186,6 +186,62 @@ describe.skipIf(!available)('sftp against OpenSSH', () => {
       const home = await server.storage(homedir())
       expect((await ok(storage.list(''))).length).toBe((await ok(home.list(''))).length)
       await storage.close?.()
+    })
+  })
+
+  describe('files as the server has them', () => {
+    const drain = async (data: AsyncIterator<Uint8Array>): Promise<number> => {
+      let bytes = 0
+      for (let step = await data.next(); step.done !== true; step = await data.next())
+        bytes += step.value.length
+      return bytes
+    }
+
+    it('fails a read with ECHANGED when the file grows or gets a new mtime while it is read', async () => {
+      const root = await mkdtemp(join(sshd.scratch, 'changed-'))
+      await writeFile(join(root, 'f'), randomBytes(4 * 1024 * 1024))
+      await writeFile(join(root, 'g'), randomBytes(4 * 1024 * 1024))
+      const storage = await server.storage(root)
+
+      const grown = (await ok(storage.read(rp('f')))).data[Symbol.asyncIterator]()
+      await grown.next()
+      await appendFile(join(root, 'f'), 'more')
+      await expect(drain(grown)).rejects.toMatchObject({ code: 'ECHANGED' })
+
+      const touched = await ok(storage.read(rp('g')))
+      const data = touched.data[Symbol.asyncIterator]()
+      await data.next()
+      await promised<void>((done) => server.raw.utimes(join(root, 'g'), 1_000_000, 1_000_000, done))
+      await expect(drain(data)).rejects.toMatchObject({ code: 'ECHANGED' })
+
+      const whole = await ok(storage.read(rp('f')))
+      expect(await drain(whole.data[Symbol.asyncIterator]())).toBe(whole.entry.size)
+    })
+
+    it('never follows a symlink: lists it as a link, refuses to read it or to write through it', async () => {
+      const base = await mkdtemp(join(sshd.scratch, 'links-'))
+      await mkdir(join(base, 'root'))
+      await mkdir(join(base, 'outside'))
+      await writeFile(join(base, 'outside', 'private.txt'), 'not ours')
+      await promised<void>((done) =>
+        server.raw.symlink(join(base, 'outside'), join(base, 'root', 'link'), done),
+      )
+      const storage = await server.storage(join(base, 'root'))
+      expect(await ok(storage.list(''))).toEqual([
+        { name: 'link', entry: { kind: 'symlink', target: join(base, 'outside') } },
+      ])
+      expect((await failed(storage.list(rp('link')))).code).toBe('ENOTDIR')
+      expect((await failed(storage.read(rp('link')))).code).toBe('ELOOP')
+      expect((await failed(storage.read(rp('link/private.txt')))).code).toBe('ELOOP')
+      expect((await failed(storage.setMtime(rp('link'), 1_000))).code).toBe('ELOOP')
+      async function* bytes() {
+        yield Buffer.from('x')
+      }
+      const through = await failed(
+        storage.stage(rp('link/new.txt'), bytes(), { mtimeMs: 0, exec: false }, 'abcdef01'),
+      )
+      expect(through.code).toBe('ELOOP')
+      expect(await readdir(join(base, 'outside'))).toEqual(['private.txt'])
     })
   })
 

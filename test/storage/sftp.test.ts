@@ -1,42 +1,29 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, describe } from 'vitest'
-import { openSide } from '../../src/storage/open.ts'
-import type { Storage } from '../../src/storage/storage.ts'
 import { describeStorageConformance } from '../../src/testing/storage-conformance.ts'
-import { type Sshd, sshdBinary, startSshd } from '../support/sshd.ts'
+import { type SftpTestServer, sftpTestServer } from '../support/sftp-side.ts'
+import { sshdBinary, startSshd } from '../support/sshd.ts'
 
-let server: Sshd | undefined
-let missing: string | undefined
+let server: SftpTestServer | undefined
 
 beforeAll(async () => {
-  const started = await startSshd()
-  if (typeof started === 'string') missing = started
-  else server = started
+  const sshd = await startSshd()
+  if (typeof sshd !== 'string') server = await sftpTestServer(sshd)
 })
-afterAll(async () => server?.stop())
+afterAll(async () => {
+  await server?.close()
+  await server?.sshd.stop()
+})
 
-/** Opens an sftp:// side on the test server; a missing server skips outside CI (startSshd throws in CI). */
-export const openOn = async (sshd: Sshd, path: string): Promise<Storage> => {
-  const opened = await openSide(sshd.url(path), { cwd: '/', env: {}, sftp: sshd.options })()
-  if (E.isLeft(opened)) throw new Error(`cannot open ${path}: ${JSON.stringify(opened.left)}`)
-  return opened.right
-}
-
+// A missing sshd skips outside CI only: in CI, startSshd throws.
 describe.skipIf(process.env.CI === undefined && sshdBinary() === undefined)('sftp', () => {
   describeStorageConformance('sftp', async ({ rootExists }) => {
-    if (server === undefined) throw new Error(missing ?? 'no server')
-    const base = await mkdtemp(join(server.scratch, 'conformance-'))
+    if (server === undefined) throw new Error('no sshd')
+    const base = await mkdtemp(join(server.sshd.scratch, 'conformance-'))
     const root = rootExists ? join(base, 'root') : join(base, 'missing', 'root')
     if (rootExists) await mkdir(root)
-    const storage = await openOn(server, root)
-    return {
-      storage,
-      cleanup: async () => {
-        await storage.close?.()
-        await rm(base, { recursive: true, force: true })
-      },
-    }
+    // Storages share the server's one connection, as the storages of one side would.
+    return { storage: await server.storage(root), cleanup: () => rm(base, { recursive: true, force: true }) }
   })
 })
