@@ -53,6 +53,34 @@ describe.skipIf(!available)('sftp when the server goes away', () => {
     }
   })
 
+  it('gives up on a server that stops answering (ETIMEDOUT), and goes on with a new connection', async () => {
+    const root = await mkdtemp(join(sshd.scratch, 'hung-'))
+    const opened = await openSide(sshd.url(root), {
+      cwd: '/',
+      env: {},
+      sftp: { ...sshd.options, idleTimeoutMs: 500 },
+    })()
+    if (E.isLeft(opened)) throw new Error(JSON.stringify(opened.left))
+    const storage = opened.right
+    const thaw = sshd.freeze()
+    try {
+      expect(await ok(storage.stat(''))).toEqual({ kind: 'dir' })
+      // A look-up was tried again on a new connection; a change is not, and says why it failed.
+      const thaw2 = sshd.freeze()
+      try {
+        const hung = await storage.mkdir(rp('made'))()
+        expect(E.isLeft(hung) && hung.left.code).toBe('ETIMEDOUT')
+      } finally {
+        thaw2()
+      }
+      await ok(storage.mkdir(rp('again')))
+      expect((await readdir(root)).sort()).toContain('again')
+    } finally {
+      thaw()
+      await storage.close?.()
+    }
+  })
+
   it('completes an apply cut by a killed server when it is run again, losing nothing and leaking no secret', async () => {
     const base = await mkdtemp(join(sshd.scratch, 'crash-'))
     const source = join(base, 'source')

@@ -27,6 +27,8 @@ export interface Sshd {
   readonly hostKey: () => Promise<string>
   /** Kills the server and every session it forked, at once, as a crash or a pulled cable would. */
   readonly kill: () => Promise<void>
+  /** Stops every open session (SIGSTOP) as a hung server or a dead link would; new ones are served. Returns a thaw. */
+  readonly freeze: () => () => void
   /** Starts it again on the same port with the same keys. */
   readonly restart: () => Promise<void>
   readonly stop: () => Promise<void>
@@ -176,6 +178,21 @@ export const startSshd = async (
     child = undefined
     if (running.exitCode === null && running.signalCode === null) await exited
   }
+  const signalSessions = (signal: NodeJS.Signals, pids: ReadonlyArray<number>): void => {
+    for (const p of pids) {
+      try {
+        process.kill(p, signal)
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  const freeze = (): (() => void) => {
+    const pid = child?.pid
+    const sessions = pid === undefined ? [] : descendantsOf(pid)
+    signalSessions('SIGSTOP', sessions)
+    return () => signalSessions('SIGCONT', sessions)
+  }
   await start()
   const user = userInfo().username
   return {
@@ -189,6 +206,7 @@ export const startSshd = async (
     url: (path) => `sftp://${encodeURIComponent(user)}@${host}:${port}${path}`,
     hostKey,
     kill,
+    freeze,
     restart: start,
     stop: async () => {
       await kill()

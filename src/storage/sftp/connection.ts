@@ -35,6 +35,8 @@ export interface Lease {
   readonly call: <A>(
     request: (done: (error: Error | undefined | null, value?: A) => void) => void,
   ) => Promise<A>
+  /** Whether the server offers an SFTP extension (`posix-rename@openssh.com`, …). */
+  readonly hasExtension: (name: string) => boolean
   readonly release: () => void
 }
 
@@ -48,8 +50,6 @@ export interface Connection {
   readonly lease: () => Promise<Lease>
   /** Runs a command on the server with `input` on its standard input. */
   readonly exec: (command: string, input: Buffer) => Promise<ExecResult>
-  /** Whether the server offers an SFTP extension (`posix-rename@openssh.com`, …). */
-  readonly hasExtension: (name: string) => Promise<boolean>
   readonly close: () => Promise<void>
 }
 
@@ -273,6 +273,7 @@ export const connection = (settings: ConnectionSettings): Connection => {
     let released = false
     return {
       sftp: slot.sftp,
+      hasExtension: (name) => extensionsOf(slot.sftp)[name] !== undefined,
       call: <A>(request: (done: (error: Error | undefined | null, value?: A) => void) => void) =>
         new Promise<A>((resolve, reject) => {
           if (l.endedWith !== undefined)
@@ -322,14 +323,6 @@ export const connection = (settings: ConnectionSettings): Connection => {
   return {
     lease,
     exec,
-    hasExtension: async (name) => {
-      const leased = await lease()
-      try {
-        return extensionsOf(leased.sftp)[name] !== undefined
-      } finally {
-        leased.release()
-      }
-    },
     close: async () => {
       closed = true
       const open = current

@@ -318,7 +318,7 @@ export const sftpStorage = (setup: SftpStorageSetup): Storage => {
   const replaceWith = async (lease: Lease, temp: string, abs: string): Promise<void> => {
     const there = await lstatAt(lease, abs)
     if (there !== null && kindOf(there.mode) === 'dir') fail('EISDIR', 'illegal operation on a directory')
-    if (await connection.hasExtension('posix-rename@openssh.com'))
+    if (lease.hasExtension('posix-rename@openssh.com'))
       return lease.call<void>((done) => lease.sftp.ext_openssh_rename(temp, abs, done))
     // Plain SFTP rename never replaces: the old file goes first, which leaves a moment with neither.
     if (there !== null) await unlinkAt(lease, abs)
