@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Stats } from 'ssh2'
-import type { Entry, FileEntry } from '../../core/entry.ts'
 import { isWithin, parentOf, type RelPath } from '../../core/rel-path.ts'
 import { describeFailure, withExec } from '../local.ts'
 import {
-  type Found,
   isTempOf,
   type Listed,
-  type Opened,
   type Staged,
   type Storage,
   type StorageError,
@@ -17,9 +14,22 @@ import {
   type WriteMeta,
 } from '../storage.ts'
 import type { Connection, Lease } from './connection.ts'
+import {
+  entryAt,
+  fileAt,
+  foundAt,
+  foundOf,
+  kindOf,
+  lstatAt,
+  realpathAt,
+  statAt,
+  toSeconds,
+  unlinkAt,
+} from './remote-files.ts'
 import type { RemoteHasher } from './remote-hashes.ts'
+import { openFile, replaceWith, writeTemp } from './remote-open.ts'
 import { CONNECTION_CODES, codeOf, detailOf, fail, SftpFailure } from './sftp-errors.ts'
-import { closeHandle, fstatOf, type Pipeline, readChunks, writeChunks } from './transfer.ts'
+import { closeHandle, type Pipeline } from './transfer.ts'
 
 export interface SftpStorageSetup {
   /** The side's URL, without secrets: how people know this root. */
@@ -30,35 +40,6 @@ export interface SftpStorageSetup {
   readonly hasher?: RemoteHasher
   readonly pipeline?: Pipeline
 }
-
-const S_IFMT = 0o170000
-
-const kindOf = (mode: number): 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device' => {
-  switch (mode & S_IFMT) {
-    case 0o100000:
-      return 'file'
-    case 0o040000:
-      return 'dir'
-    case 0o120000:
-      return 'symlink'
-    case 0o010000:
-      return 'fifo'
-    case 0o140000:
-      return 'socket'
-    default:
-      return 'device'
-  }
-}
-
-/** SFTP version 3 keeps whole seconds, as an unsigned 32-bit number. */
-const toSeconds = (ms: number): number => Math.min(0xffffffff, Math.max(0, Math.floor(ms / 1000)))
-
-const fileEntryOf = (st: Stats): FileEntry => ({
-  kind: 'file',
-  size: st.size,
-  mtimeMs: st.mtime * 1000,
-  exec: (st.mode & 0o100) !== 0,
-})
 
 /** How long a request on a dropped connection is tried again: once, on a new connection. */
 const RETRIES_FOR_READS = 1
@@ -128,65 +109,8 @@ export const sftpStorage = (setup: SftpStorageSetup): Storage => {
     where = shown(path),
   ) => TE.tryCatch(() => withLease(run), failure(op, path, where))
 
-  const lstatAt = (lease: Lease, abs: string): Promise<Stats | null> =>
-    lease
-      .call<Stats>((done) => lease.sftp.lstat(abs, done))
-      .catch((error: unknown) => {
-        if (codeOf(error) === 'ENOENT') return null
-        throw error
-      })
-
-  const statAt = (lease: Lease, abs: string): Promise<Stats | null> =>
-    lease
-      .call<Stats>((done) => lease.sftp.stat(abs, done))
-      .catch((error: unknown) => {
-        if (codeOf(error) === 'ENOENT') return null
-        throw error
-      })
-
-  const readlinkAt = (lease: Lease, abs: string): Promise<string> =>
-    lease.call<string>((done) => lease.sftp.readlink(abs, done))
-
-  const unlinkAt = (lease: Lease, abs: string): Promise<void> =>
-    lease.call<void>((done) => lease.sftp.unlink(abs, done))
-
-  const foundOf = async (lease: Lease, abs: string, st: Stats): Promise<Found | null> => {
-    const kind = kindOf(st.mode)
-    switch (kind) {
-      case 'file':
-        return fileEntryOf(st)
-      case 'dir':
-        return { kind: 'dir' }
-      case 'symlink':
-        try {
-          return { kind: 'symlink', target: await readlinkAt(lease, abs) }
-        } catch (error) {
-          // Removed between the listing and readlink: as absent as if removed before.
-          if (codeOf(error) === 'ENOENT') return null
-          throw error
-        }
-      default:
-        return { kind: 'special', what: kind }
-    }
-  }
-
-  const foundAt = async (lease: Lease, abs: string): Promise<Found | null> => {
-    const st = await lstatAt(lease, abs)
-    return st === null ? null : foundOf(lease, abs, st)
-  }
-
-  /** The entry a write left, as `commit` returns it. */
-  const entryAt = async (lease: Lease, abs: string): Promise<Entry> => {
-    const found = await foundAt(lease, abs)
-    if (found === null) return fail('ENOENT', 'no such file or directory')
-    if (found.kind === 'special') return fail('EIO', `${abs} became a ${found.what}`)
-    return found
-  }
-
   // The root's real path, to see that a path's folders are real folders inside it (see `throughFolders`).
   let realRoot: Promise<string> | undefined
-  const realpathAt = (lease: Lease, abs: string): Promise<string> =>
-    lease.call<string>((done) => lease.sftp.realpath(abs, done))
 
   /**
    * A change reaches its path through real folders only: the server follows links, so a folder swapped
@@ -219,110 +143,10 @@ export const sftpStorage = (setup: SftpStorageSetup): Storage => {
     throw error
   }
 
-  const openFile = async (lease: Lease, path: RelPath): Promise<Opened> => {
-    const abs = absolute(path)
-    await throughFolders(lease, path)
-    // The server follows a link when it opens a file: look at the path itself, in the same flight.
-    const [st, handle] = await Promise.all([
-      lstatAt(lease, abs),
-      lease.call<Buffer>((done) => lease.sftp.open(abs, 'r', done)).catch((error: unknown) => error as Error),
-    ])
-    const refuse = async (code: string, message: string): Promise<never> => {
-      if (Buffer.isBuffer(handle)) await closeHandle(lease, handle).catch(() => undefined)
-      return fail(code, message)
-    }
-    if (st === null) return refuse('ENOENT', 'no such file or directory')
-    const kind = kindOf(st.mode)
-    if (kind === 'dir') return refuse('EISDIR', 'illegal operation on a directory')
-    if (kind === 'symlink') return refuse('ELOOP', 'is a symbolic link, which is never followed')
-    if (kind !== 'file') return refuse('EINVAL', 'not a regular file')
-    if (!Buffer.isBuffer(handle)) throw handle
-    const before = await fstatOf(lease, handle).catch(async (error: unknown) => {
-      await closeHandle(lease, handle).catch(() => undefined)
-      throw error
-    })
-    if (kindOf(before.mode) !== 'file') return refuse('EINVAL', 'not a regular file')
-    return { entry: fileEntryOf(before), data: streamOf(lease, handle, before) }
-  }
-
-  /**
-   * The bytes of an open file. The lease is held until the stream ends, is abandoned (`return`), or fails;
-   * `return` before the first read closes the handle too, which a bare generator would not.
-   */
-  const streamOf = (lease: Lease, handle: Buffer, before: Stats): AsyncIterable<Uint8Array> => {
-    let closed = false
-    const finish = async (): Promise<void> => {
-      if (closed) return
-      closed = true
-      await closeHandle(lease, handle).catch(() => undefined)
-      lease.release()
-    }
-    const chunks = readChunks(lease, handle, before, pipeline)
-    const stream: AsyncGenerator<Uint8Array> = {
-      next: async () => {
-        try {
-          const step = await chunks.next()
-          if (step.done === true) await finish()
-          return step
-        } catch (error) {
-          await finish()
-          throw error
-        }
-      },
-      return: async () => {
-        await chunks.return(undefined)
-        await finish()
-        return { done: true, value: undefined }
-      },
-      throw: async (error: unknown) => {
-        await finish()
-        throw error
-      },
-      [Symbol.asyncIterator]: () => stream,
-    }
-    return stream
-  }
-
   const tempBeside = (path: RelPath, token: string): string => {
     const parent = parentOf(path)
     const name = tempName(token, randomBytes(6).toString('hex'))
     return parent === '' ? absolute(name as RelPath) : `${absolute(parent)}/${name}`
-  }
-
-  /** Writes the temporary file whole, with its mtime and mode, or leaves nothing (as far as the link allows). */
-  const writeTemp = async (
-    lease: Lease,
-    temp: string,
-    data: AsyncIterable<Uint8Array>,
-    meta: WriteMeta,
-  ): Promise<void> => {
-    // New files get the usual mode (0666, or 0777 when executable) less the server's umask, like cp.
-    const handle = await lease.call<Buffer>((done) =>
-      lease.sftp.open(temp, 'wx', { mode: meta.exec ? 0o777 : 0o666 }, done),
-    )
-    try {
-      await writeChunks(lease, handle, data, pipeline)
-      const mtime = toSeconds(meta.mtimeMs)
-      await lease.call<void>((done) => lease.sftp.futimes(handle, mtime, mtime, done))
-      await closeHandle(lease, handle)
-    } catch (error) {
-      await closeHandle(lease, handle).catch(() => undefined)
-      await unlinkAt(lease, temp).catch((unlinkError: unknown) => {
-        if (CONNECTION_CODES.has(codeOf(unlinkError))) orphans.add(temp)
-      })
-      throw error
-    }
-  }
-
-  /** Moves a staged entry over its real name in one step where the server can (posix-rename@openssh.com). */
-  const replaceWith = async (lease: Lease, temp: string, abs: string): Promise<void> => {
-    const there = await lstatAt(lease, abs)
-    if (there !== null && kindOf(there.mode) === 'dir') fail('EISDIR', 'illegal operation on a directory')
-    if (lease.hasExtension('posix-rename@openssh.com'))
-      return lease.call<void>((done) => lease.sftp.ext_openssh_rename(temp, abs, done))
-    // Plain SFTP rename never replaces: the old file goes first, which leaves a moment with neither.
-    if (there !== null) await unlinkAt(lease, abs)
-    return lease.call<void>((done) => lease.sftp.rename(temp, abs, done))
   }
 
   const staged = (path: RelPath, temp: string): Staged => ({
@@ -353,9 +177,12 @@ export const sftpStorage = (setup: SftpStorageSetup): Storage => {
       const temp = tempBeside(path, token)
       inFlight.add(temp)
       try {
-        await writeTemp(lease, temp, data, meta)
+        await writeTemp(lease, temp, data, meta, pipeline)
       } catch (error) {
         inFlight.delete(temp)
+        await unlinkAt(lease, temp).catch((unlinkError: unknown) => {
+          if (CONNECTION_CODES.has(codeOf(unlinkError))) orphans.add(temp)
+        })
         if (codeOf(error) === 'ENOENT') await diagnose(lease, path, error)
         throw error
       }
@@ -383,16 +210,6 @@ export const sftpStorage = (setup: SftpStorageSetup): Storage => {
         }),
     )
     return listed.flat()
-  }
-
-  const fileAt = async (lease: Lease, abs: string): Promise<Stats> => {
-    const st = await lstatAt(lease, abs)
-    if (st === null) return fail('ENOENT', 'no such file or directory')
-    const kind = kindOf(st.mode)
-    if (kind === 'dir') fail('EISDIR', 'illegal operation on a directory')
-    if (kind === 'symlink') fail('ELOOP', 'is a symbolic link')
-    if (kind !== 'file') fail('EINVAL', 'not a regular file')
-    return st
   }
 
   /** Hashes computed by the server; the paths it could not hash are left out, for the caller to read. */
@@ -468,7 +285,8 @@ export const sftpStorage = (setup: SftpStorageSetup): Storage => {
             // The lease stays with the stream until it ends.
             const lease = await connection.lease()
             try {
-              return await openFile(lease, path)
+              await throughFolders(lease, path)
+              return await openFile(lease, absolute(path), pipeline)
             } catch (error) {
               lease.release()
               throw error
