@@ -199,8 +199,9 @@ describe.skipIf(!available)('sftp against OpenSSH', () => {
 
     it('fails a read with ECHANGED when the file grows or gets a new mtime while it is read', async () => {
       const root = await mkdtemp(join(sshd.scratch, 'changed-'))
-      await writeFile(join(root, 'f'), randomBytes(4 * 1024 * 1024))
-      await writeFile(join(root, 'g'), randomBytes(4 * 1024 * 1024))
+      // Larger than the reads kept in flight, so that the change lands in the middle of the reading.
+      await writeFile(join(root, 'f'), randomBytes(16 * 1024 * 1024))
+      await writeFile(join(root, 'g'), randomBytes(16 * 1024 * 1024))
       const storage = await server.storage(root)
 
       const grown = (await ok(storage.read(rp('f')))).data[Symbol.asyncIterator]()

@@ -37,6 +37,8 @@ export interface Lease {
   ) => Promise<A>
   /** Whether the server offers an SFTP extension (`posix-rename@openssh.com`, …). */
   readonly hasExtension: (name: string) => boolean
+  /** The most bytes one read or write request may carry (the server says, with limits@openssh.com). */
+  readonly maxRequest: { readonly read: number; readonly write: number }
   readonly release: () => void
 }
 
@@ -72,9 +74,21 @@ interface Live {
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref())
 
-/** The extensions the server announced on a channel (ssh2 keeps them on the wrapper). */
+/** What ssh2 keeps on a channel about the server: the extensions it announced, its request limits. */
+interface ChannelInternals {
+  readonly _extensions?: Record<string, string>
+  readonly _maxReadLen?: number
+  readonly _maxWriteLen?: number
+}
+
 const extensionsOf = (sftp: SFTPWrapper): Readonly<Record<string, string>> =>
-  (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {}
+  (sftp as unknown as ChannelInternals)._extensions ?? {}
+
+/** ssh2 splits a longer request into several sent one after the other: requests stay within these. */
+const maxRequestOf = (sftp: SFTPWrapper): { readonly read: number; readonly write: number } => {
+  const { _maxReadLen, _maxWriteLen } = sftp as unknown as ChannelInternals
+  return { read: _maxReadLen ?? 32 * 1024, write: _maxWriteLen ?? 32 * 1024 }
+}
 
 export const connection = (settings: ConnectionSettings): Connection => {
   let current: Promise<Live> | undefined
@@ -274,6 +288,7 @@ export const connection = (settings: ConnectionSettings): Connection => {
     return {
       sftp: slot.sftp,
       hasExtension: (name) => extensionsOf(slot.sftp)[name] !== undefined,
+      maxRequest: maxRequestOf(slot.sftp),
       call: <A>(request: (done: (error: Error | undefined | null, value?: A) => void) => void) =>
         new Promise<A>((resolve, reject) => {
           if (l.endedWith !== undefined)

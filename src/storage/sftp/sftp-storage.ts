@@ -46,7 +46,7 @@ const RETRIES_FOR_READS = 1
 
 export const sftpStorage = (setup: SftpStorageSetup): Storage => {
   const { connection, root } = setup
-  const pipeline = setup.pipeline ?? { chunk: 64 * 1024, depth: 32 }
+  const pipeline = setup.pipeline ?? { chunk: 256 * 1024, depth: 16 }
   const base = setup.path
   const absolute = (path: RelPath | ''): string =>
     path === '' ? base : base === '/' ? `/${path}` : `${base}/${path}`

@@ -8,7 +8,7 @@ import { fail } from './sftp-errors.ts'
  * trip per request would make a transfer as slow as the link's latency allows, whatever its bandwidth.
  */
 export interface Pipeline {
-  /** Bytes per request (OpenSSH's sftp-server answers up to 256 KiB). */
+  /** Bytes per request at most; the server's own limit (limits@openssh.com) may be lower. */
   readonly chunk: number
   /** Requests in flight at once. */
   readonly depth: number
@@ -49,6 +49,7 @@ export async function* readChunks(
   pipeline: Pipeline,
 ): AsyncGenerator<Uint8Array> {
   const size = before.size
+  const chunk = Math.min(pipeline.chunk, lease.maxRequest.read)
   type Request = { readonly offset: number; readonly length: number; readonly data: Promise<Buffer> }
   const queue: Request[] = []
   let next = 0
@@ -56,7 +57,7 @@ export async function* readChunks(
   let beyond: Promise<Buffer> | undefined
   const fill = (): void => {
     while (queue.length < pipeline.depth && next < size) {
-      const length = Math.min(pipeline.chunk, size - next)
+      const length = Math.min(chunk, size - next)
       queue.push({ offset: next, length, data: readAt(lease, handle, next, length) })
       next += length
     }
@@ -102,6 +103,7 @@ export const writeChunks = async (
   pipeline: Pipeline,
 ): Promise<number> => {
   const inFlight = new Set<Promise<void>>()
+  const most = Math.min(pipeline.chunk, lease.maxRequest.write)
   let offset = 0
   let failure: { readonly error: unknown } | undefined
   const send = (piece: Uint8Array, at: number): void => {
@@ -117,10 +119,10 @@ export const writeChunks = async (
     inFlight.add(write)
   }
   for await (const chunk of data) {
-    for (let start = 0; start < chunk.length; start += pipeline.chunk) {
+    for (let start = 0; start < chunk.length; start += most) {
       while (inFlight.size >= pipeline.depth) await Promise.race(inFlight)
       if (failure !== undefined) throw failure.error
-      const piece = chunk.subarray(start, Math.min(chunk.length, start + pipeline.chunk))
+      const piece = chunk.subarray(start, Math.min(chunk.length, start + most))
       send(piece, offset)
       offset += piece.length
     }
