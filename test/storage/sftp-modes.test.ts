@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest'
 import { describeConflictTable } from '../support/conflict-table.ts'
 import { describeModeTable } from '../support/mode-table.ts'
 import { localToSftpPair, type SftpTestServer, sftpTestServer, sftpToSftpPair } from '../support/sftp-side.ts'
+import type { TestPair } from '../support/sides.ts'
 import { sshdBinary, startSshd } from '../support/sshd.ts'
 
 let server: SftpTestServer | undefined
@@ -15,11 +16,12 @@ afterAll(async () => {
   await server?.sshd.stop()
 })
 
-const on = (make: (s: SftpTestServer) => Promise<import('../support/sides.ts').TestPair>) => async () => {
+const on = (make: (s: SftpTestServer) => Promise<TestPair>) => async () => {
   if (server === undefined) throw new Error('no sshd')
   return make(server)
 }
 
+// A missing sshd skips outside CI only: in CI, startSshd throws.
 describe.skipIf(process.env.CI === undefined && sshdBinary() === undefined)('sftp pairs', () => {
   describeModeTable('local ↔ sftp', on(localToSftpPair))
   describeModeTable('sftp ↔ sftp', on(sftpToSftpPair))
