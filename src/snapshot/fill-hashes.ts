@@ -64,10 +64,12 @@ export const pairAlgorithms =
 
 /**
  * Hashes the given files (all files when `paths` is 'all') that have no hash yet, or one of another
- * algorithm than `algorithmFor` asks, a few at a time. A file that is being written (it changed since it
- * was listed, or while it was read) cannot be given a hash that belongs to what was listed: it is left out
- * of this run, on both sides (see `excluded`), with a warning, and the next run looks at it again. Any
- * other failure to read stops the plan.
+ * algorithm than `algorithmFor` asks. A backend that hashes where the files are (`Storage.hashes`, SHA-256)
+ * is asked first; the files it could not hash are read, a few at a time, and the snapshot says so in a
+ * warning, since that costs a download. A file that is being written (it changed since it was listed, or
+ * while it was read) cannot be given a hash that belongs to what was listed: it is left out of this run,
+ * on both sides (see `excluded`), with a warning, and the next run looks at it again. Any other failure
+ * to read stops the plan.
  */
 export const withHashes = async (
   snapshot: Snapshot,
@@ -84,12 +86,31 @@ export const withHashes = async (
   })
   if (wanted.length === 0) return E.right(snapshot)
   const entries = new Map(snapshot.entries)
+  const warnings = [...snapshot.warnings]
+  let toRead = wanted
+  const onServer = wanted.filter((path) => algorithmFor(path) === HASH_ALGORITHM)
+  if (storage.hashes !== undefined && onServer.length > 0) {
+    const computed = await storage.hashes(onServer)()
+    if (E.isRight(computed))
+      for (const [path, hash] of computed.right)
+        entries.set(path, { ...(entries.get(path) as FileEntry), hash })
+    toRead = E.isRight(computed) ? wanted.filter((path) => !computed.right.has(path)) : wanted
+    const first = [...toRead].sort(comparePaths)[0]
+    if (first !== undefined) {
+      const why = E.isLeft(computed) ? computed.left.message : 'it could not hash them'
+      const count = toRead.length === 1 ? 'this file was' : `this file and ${toRead.length - 1} more were`
+      warnings.push({
+        path: first,
+        message: `not hashed on the server (${why}): ${count} downloaded to compare contents`,
+      })
+    }
+  }
   const changing: RelPath[] = []
   let failure: StorageError | undefined
   let next = 0
   const worker = async (): Promise<void> => {
-    while (failure === undefined && next < wanted.length) {
-      const path = wanted[next++] as RelPath
+    while (failure === undefined && next < toRead.length) {
+      const path = toRead[next++] as RelPath
       const listed = entries.get(path) as FileEntry
       const hashed = await hashVersion(storage, path, algorithmFor(path))
       if (E.isRight(hashed) && sameVersion(listed, hashed.right.entry))
@@ -98,16 +119,16 @@ export const withHashes = async (
       else failure ??= hashed.left
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, worker))
+  await Promise.all(Array.from({ length: Math.min(concurrency, toRead.length) }, worker))
   if (failure !== undefined) return E.left({ _tag: 'HashFailed', root: storage.root, cause: failure })
-  if (changing.length === 0) return E.right({ ...snapshot, entries })
   for (const path of changing) entries.delete(path)
   return E.right({
     ...snapshot,
     entries,
-    excluded: [...snapshot.excluded, ...changing].sort(comparePaths),
+    excluded:
+      changing.length === 0 ? snapshot.excluded : [...snapshot.excluded, ...changing].sort(comparePaths),
     warnings: [
-      ...snapshot.warnings,
+      ...warnings,
       ...changing.map((path) => ({
         path,
         message: 'changed while it was read: left as it is in this run; the next run looks at it again',

@@ -108,11 +108,15 @@ export const readJournal = async (file: string): Promise<E.Either<JournalError, 
   const done = new Map<number, { paths: ReadonlyArray<RelPath>; outcome: ActionOutcome }>()
   const checkpoints: Array<{ lineage: string; serial: number }> = []
   const tokens: string[] = header.right.token === undefined ? [] : [header.right.token]
+  // A failed action may have left its staged write too: a remote storage cannot remove it while the
+  // connection that failed is down.
+  const failed = new Set<number>()
   let pending = 0
   for (const [i, line] of parsed.slice(1).entries()) {
     if (BeginLine.is(line)) begun.set(line.begin, { side: line.side, folder: line.folder })
     else if (DoneLine.is(line)) {
       done.set(line.done, { paths: line.paths, outcome: line.outcome })
+      if (line.outcome.status === 'failed') failed.add(line.done)
       pending++
     } else if (CheckpointLine.is(line)) {
       checkpoints.push(line.checkpoint)
@@ -120,7 +124,9 @@ export const readJournal = async (file: string): Promise<E.Either<JournalError, 
     } else if (TokenLine.is(line)) tokens.push(line.token)
     else return E.left({ _tag: 'JournalCorrupt', file, message: `line ${i + 2} is not a journal line` })
   }
-  const unfinished = [...begun].filter(([index]) => !done.has(index)).map(([, where]) => where)
+  const unfinished = [...begun]
+    .filter(([index]) => !done.has(index) || failed.has(index))
+    .map(([, where]) => where)
   return E.right({ header: header.right, unfinished, done, checkpoints, pending, tokens })
 }
 

@@ -5,6 +5,8 @@ import { type FtpOptions, openFtp } from './ftp/index.ts'
 import { localStorage } from './local.ts'
 import { memoryStorage } from './memory.ts'
 import type { S3Options } from './s3/options.ts'
+import { openSftp } from './sftp/open-sftp.ts'
+import type { SftpOptions } from './sftp/sftp-options.ts'
 import { parseSideUrl, type Scheme, type SideUrl, type SideUrlError, showSideUrl } from './side-url.ts'
 import type { Storage } from './storage.ts'
 
@@ -16,6 +18,8 @@ export interface OpenOptions {
   readonly ftp?: FtpOptions
   /** How `s3://` sides reach their store (endpoint, region, part size, …); credentials never go here. */
   readonly s3?: S3Options
+  /** For `sftp://` sides: host key acceptance, transfers, timeouts, a prompt for passwords. */
+  readonly sftp?: SftpOptions
 }
 
 export type OpenError =
@@ -43,6 +47,14 @@ const openers: Partial<Record<Scheme, Opener>> = {
     side.scheme === 's3'
       ? async () => (await import('./s3/open-s3.ts')).openS3(side, options.s3)()
       : TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: 'not an s3:// side' }),
+  sftp: (side, options) =>
+    side.scheme === 'sftp'
+      ? TE.mapLeft((message: string) => ({
+          _tag: 'StorageUnavailable' as const,
+          url: showSideUrl(side),
+          message,
+        }))(openSftp(side, showSideUrl(side), options))
+      : TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: 'not an sftp:// side' }),
 }
 
 const supported = (): ReadonlyArray<string> => Object.keys(openers)

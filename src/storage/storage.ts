@@ -154,6 +154,12 @@ export interface Storage {
   readonly removeStaged: (dir: RelPath | '', token: string) => TaskEither<StorageError, number>
   readonly setMtime: (path: RelPath, mtimeMs: number) => TaskEither<StorageError, void>
   readonly setExec: (path: RelPath, exec: boolean) => TaskEither<StorageError, void>
+  /**
+   * Content hashes (`sha256:hex`, as `hashFile` makes them) computed where the files are, so that comparing
+   * contents moves no bytes: an SFTP server running `sha256sum`. Paths it could not hash are left out, and
+   * the caller reads those; ENOTSUP when it can hash none. Absent on backends that would read the file anyway.
+   */
+  readonly hashes?: (paths: ReadonlyArray<RelPath>) => TaskEither<StorageError, ReadonlyMap<RelPath, string>>
   /** Ends the backend's connections, where it has any; the storage is not used after. */
   readonly close?: () => Promise<void>
 }

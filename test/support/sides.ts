@@ -32,7 +32,7 @@ export interface TestSide {
 }
 
 export interface TestPair {
-  readonly kind: 'memory' | 'local' | 's3'
+  readonly kind: 'memory' | 'local' | 's3' | 'sftp'
   readonly source: TestSide
   readonly destination: TestSide
   /** A scratch folder outside both roots (local only), for state and plan files. */
