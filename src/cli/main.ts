@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import { MODES } from '../core/policy.ts'
+import { showText } from '../core/show-path.ts'
 import { applyCommand } from './commands/apply.ts'
 import { initCommand } from './commands/init.ts'
 import { planCommand } from './commands/plan.ts'
@@ -27,7 +28,8 @@ export const cliProgram = (io: Io, exit: (code: ExitCode) => void): Command => {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       // One line, like every other error: commander puts its "Did you mean …?" on a line of its own.
-      outputError: (s, write) => write(`${s.trim().split('\n').join(' ')} (run with --help for usage)\n`),
+      outputError: (s, write) =>
+        write(`${showText(s.trim().split('\n').join(' '))} (run with --help for usage)\n`),
     })
     .addHelpText(
       'after',
@@ -226,7 +228,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
       // --help and --version end here too, with exit code 0.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.error
     }
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`)
+    io.stderr.write(`error: ${showText(error instanceof Error ? error.message : String(error))}\n`)
     return ExitCode.error
   }
   return code

@@ -1,4 +1,5 @@
-import { open, readFile, unlink } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { open, unlink } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Journal } from '../apply/apply.ts'
@@ -8,6 +9,7 @@ import { pathsOf, targetOfAction } from '../core/action.ts'
 import { Entry } from '../core/entry.ts'
 import { parentOf, RelPath } from '../core/rel-path.ts'
 import { Side } from '../core/side.ts'
+import { type OwnFileError, readOwnFile } from './regular-file.ts'
 
 /**
  * The journal of an apply in progress: one JSON line per event, beside the state (`<state>.journal`).
@@ -72,23 +74,29 @@ export interface JournalContent {
   readonly tokens: ReadonlyArray<string>
 }
 
-export type JournalError = {
-  readonly _tag: 'JournalCorrupt'
-  readonly file: string
-  readonly message: string
-}
+export type JournalError =
+  | OwnFileError
+  | { readonly _tag: 'JournalCorrupt'; readonly file: string; readonly message: string }
+  | {
+      readonly _tag: 'JournalUnreadable'
+      readonly file: string
+      readonly code: string
+      readonly message: string
+    }
 
 export const journalFileOf = (stateFile: string): string => `${stateFile}.journal`
 
 /** The journal left by an apply that did not finish, or null when there is none. */
 export const readJournal = async (file: string): Promise<E.Either<JournalError, JournalContent | null>> => {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return E.right(null)
-    return E.left({ _tag: 'JournalCorrupt', file, message: (error as Error).message })
-  }
+  const read = await readOwnFile(file, 'journal')
+  if (E.isLeft(read))
+    return E.left(
+      read.left._tag === 'IoFailure'
+        ? { _tag: 'JournalUnreadable', file, code: read.left.code, message: read.left.message }
+        : read.left,
+    )
+  const text = read.right
+  if (text === null) return E.right(null)
   const lines = text.split('\n')
   // A crash can cut a line short, and the next apply goes on after it on a line of its own. Half a line
   // is a record never completed: its action counts as not done, and is checked again before it runs.
@@ -135,6 +143,14 @@ export interface JournalWriter extends Journal {
   readonly close: () => Promise<void>
   /** Whether anything was written: a writer that wrote nothing never touched the file. */
   readonly wrote: () => boolean
+  /** The write that failed (a full disk, a read-only file system), if one did; nothing is written after it. */
+  readonly failure: () => JournalWriteFailure | undefined
+}
+
+export interface JournalWriteFailure {
+  readonly file: string
+  readonly code: string
+  readonly message: string
 }
 
 type Serial = { readonly lineage: string; readonly serial: number }
@@ -164,13 +180,28 @@ const FLUSH_EVERY = 64
  * Appends to the journal, creating it with `header` on the first line written. Each line is handed to the
  * kernel at once (so a killed process loses nothing written), and flushed to the disk every 64 actions.
  */
-export const journalWriter = (file: string, header: JournalHeader, append: boolean): JournalWriter => {
+export const journalWriter = (
+  file: string,
+  header: JournalHeader,
+  append: boolean,
+  /** Called once when a write fails: the apply must stop starting actions the journal cannot record. */
+  onFailure: (failure: JournalWriteFailure) => void = () => undefined,
+): JournalWriter => {
   let handle: Promise<import('node:fs/promises').FileHandle> | undefined
   let unflushed = 0
   let queue: Promise<void> = Promise.resolve()
+  let failed: JournalWriteFailure | undefined
   const opened = () => {
     handle ??= (async () => {
-      const h = await open(file, append ? 'a+' : 'w', 0o600)
+      // Without blocking: a FIFO put there since the journal was read must not hang the apply.
+      const flags = append
+        ? constants.O_RDWR | constants.O_CREAT | constants.O_APPEND
+        : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC
+      const h = await open(file, flags | constants.O_NONBLOCK, 0o600)
+      if (!(await h.stat()).isFile()) {
+        await h.close()
+        throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EINVAL' })
+      }
       if (!append) await h.write(`${JSON.stringify(header)}\n`)
       else {
         // A crash may have cut the last line short: the next line must start on its own.
@@ -185,20 +216,32 @@ export const journalWriter = (file: string, header: JournalHeader, append: boole
     })()
     return handle
   }
-  // Lines go out one after another even when actions finish together.
+  // Lines go out one after another even when actions finish together. After a failed write nothing more
+  // is written: a journal with a hole in it would tell a resumed apply less than it thinks it knows.
   const write = (line: unknown, flush: boolean): Promise<void> => {
     queue = queue.then(async () => {
-      const h = await opened()
-      await h.write(`${JSON.stringify(line)}\n`)
-      unflushed++
-      if (flush || unflushed >= FLUSH_EVERY) {
-        await h.sync()
-        unflushed = 0
+      if (failed !== undefined) return
+      try {
+        const h = await opened()
+        await h.write(`${JSON.stringify(line)}\n`)
+        unflushed++
+        if (flush || unflushed >= FLUSH_EVERY) {
+          await h.sync()
+          unflushed = 0
+        }
+      } catch (error) {
+        failed = {
+          file,
+          code: (error as NodeJS.ErrnoException).code ?? 'EIO',
+          message: (error as Error).message,
+        }
+        onFailure(failed)
       }
     })
     return queue
   }
   return {
+    failure: () => failed,
     wrote: () => handle !== undefined,
     begin: (index, action) => {
       const { side, path } = targetOfAction(action)
@@ -209,9 +252,10 @@ export const journalWriter = (file: string, header: JournalHeader, append: boole
     close: async () => {
       await queue
       if (handle === undefined) return
-      const h = await handle
-      await h.sync()
-      await h.close()
+      const h = await handle.catch(() => undefined)
+      if (h === undefined) return
+      await h.sync().catch(() => undefined)
+      await h.close().catch(() => undefined)
     },
   }
 }
