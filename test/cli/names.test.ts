@@ -176,8 +176,8 @@ describe('names that are not UTF-8', () => {
 })
 
 describe('the live progress display', () => {
-  it('shows a file in transfer escaped, never its terminalCodes codes raw', async () => {
-    // The display draws with terminalCodes codes of its own; the name's are the ones that must not get through.
+  it('shows a file in transfer escaped, never its escape codes raw', async () => {
+    // The display draws with escape codes of its own; the name's are the ones that must not get through.
     const p = await cliPair()
     pair = p
     const title = 'title\u001b]0;PWNED\u0007.bin'

@@ -161,7 +161,7 @@ describe("the pair's own files compared by where they are", () => {
     await writeFile(planFile, JSON.stringify({ ...json, actions: [tidy, ...json.actions] }))
     const state = await readFile(stateFile, 'utf8')
 
-    const applied = await cli(p, ['apply', planFile, '--state', join(p.dst, '.sync-state.json')])
+    const applied = await cli(p, ['apply', planFile, '--state', stateFile])
 
     expect(applied.code).toBe(1)
     expect(oneLineError(applied.stderr)).toContain("syncengine's own state file")

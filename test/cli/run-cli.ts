@@ -81,6 +81,8 @@ export const runBinary = (
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cliEnv(options.scratch), ...options.env },
     encoding: 'utf8',
     timeout: 20_000,
+    // The CLI handles SIGTERM as a request to stop cleanly; a run past its time is killed outright.
+    killSignal: 'SIGKILL',
     ...(options.user === undefined ? {} : { uid: options.user.uid, gid: options.user.gid }),
   })
   if (child.error !== undefined) throw child.error
