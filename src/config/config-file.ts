@@ -159,13 +159,13 @@ export const loadConfig = async (
 ): Promise<E.Either<ConfigError, Config | null>> => {
   const shown = given ?? CONFIG_NAME
   const file = resolve(cwd, shown)
-  const read = await readOwnFile(file, 'config file')
-  if (E.isLeft(read))
-    return E.left(
-      read.left._tag === 'IoFailure'
-        ? { _tag: 'ConfigUnreadable', shown, code: read.left.code, message: read.left.message }
-        : read.left,
-    )
+  const read = await readOwnFile(file, 'config file', ({ code, message }) => ({
+    _tag: 'ConfigUnreadable' as const,
+    shown,
+    code,
+    message,
+  }))
+  if (E.isLeft(read)) return read
   if (read.right === null)
     return given === undefined ? E.right(null) : E.left({ _tag: 'ConfigMissing', file, shown })
   return decodeConfig(read.right, { shown, dir: dirname(file) })

@@ -34,13 +34,13 @@ export const planDigest = (plan: Plan): string => createHash('sha256').update(pl
 export const readPlanFile =
   (file: string): TE.TaskEither<PlanFileError, Plan> =>
   async () => {
-    const read = await readOwnFile(file, 'plan file')
-    if (E.isLeft(read))
-      return E.left(
-        read.left._tag === 'IoFailure'
-          ? { _tag: 'PlanUnreadable', file, code: read.left.code, message: read.left.message }
-          : read.left,
-      )
+    const read = await readOwnFile(file, 'plan file', ({ code, message }) => ({
+      _tag: 'PlanUnreadable' as const,
+      file,
+      code,
+      message,
+    }))
+    if (E.isLeft(read)) return read
     if (read.right === null)
       return E.left({ _tag: 'PlanUnreadable', file, code: 'ENOENT', message: 'no such file' })
     let json: unknown
@@ -59,13 +59,13 @@ export const readPlanFile =
 export const writePlanFile =
   (file: string, plan: Plan): TE.TaskEither<PlanFileError, void> =>
   async () => {
-    const target = await ownFileTarget(file, 'plan file')
-    if (E.isLeft(target))
-      return E.left(
-        target.left._tag === 'IoFailure'
-          ? { _tag: 'PlanUnwritable', file, code: target.left.code, message: target.left.message }
-          : target.left,
-      )
+    const target = await ownFileTarget(file, 'plan file', ({ code, message }) => ({
+      _tag: 'PlanUnwritable' as const,
+      file,
+      code,
+      message,
+    }))
+    if (E.isLeft(target)) return target
     try {
       await writeFileAtomic(target.right, planJson(plan))
       return E.right(undefined)

@@ -88,13 +88,13 @@ export const journalFileOf = (stateFile: string): string => `${stateFile}.journa
 
 /** The journal left by an apply that did not finish, or null when there is none. */
 export const readJournal = async (file: string): Promise<E.Either<JournalError, JournalContent | null>> => {
-  const read = await readOwnFile(file, 'journal')
-  if (E.isLeft(read))
-    return E.left(
-      read.left._tag === 'IoFailure'
-        ? { _tag: 'JournalUnreadable', file, code: read.left.code, message: read.left.message }
-        : read.left,
-    )
+  const read = await readOwnFile(file, 'journal', ({ code, message }) => ({
+    _tag: 'JournalUnreadable' as const,
+    file,
+    code,
+    message,
+  }))
+  if (E.isLeft(read)) return read
   const text = read.right
   if (text === null) return E.right(null)
   const lines = text.split('\n')

@@ -44,13 +44,13 @@ type Reading =
   | { readonly kind: 'damaged'; readonly why: string; readonly ageMs: number }
 
 const readLock = async (file: string, now: number): Promise<E.Either<LockError, Reading>> => {
-  const read = await readOwnFile(file, 'lock file')
-  if (E.isLeft(read))
-    return E.left(
-      read.left._tag === 'IoFailure'
-        ? { _tag: 'LockFailed', file, code: read.left.code, message: read.left.message }
-        : read.left,
-    )
+  const read = await readOwnFile(file, 'lock file', ({ code, message }) => ({
+    _tag: 'LockFailed' as const,
+    file,
+    code,
+    message,
+  }))
+  if (E.isLeft(read)) return read
   if (read.right === null) return E.right({ kind: 'none' })
   const text = read.right
   let json: unknown

@@ -1,5 +1,5 @@
-import { constants } from 'node:fs'
-import { lstat, open, readlink, realpath, stat } from 'node:fs/promises'
+import { constants, type Stats } from 'node:fs'
+import { type FileHandle, lstat, open, readlink, realpath, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 
@@ -39,7 +39,7 @@ export interface IoFailure {
   readonly message: string
 }
 
-export const kindOf = (info: import('node:fs').Stats): string => {
+export const kindOf = (info: Stats): string => {
   if (info.isFile()) return 'a regular file'
   if (info.isDirectory()) return 'a folder'
   if (info.isFIFO()) return 'a FIFO (named pipe)'
@@ -108,11 +108,22 @@ const problemOf = async (
  * The text of one of syncengine's own files, or null when there is none. Opened without blocking, and
  * checked to be a regular file before a byte is read: a FIFO is refused at once.
  */
-export const readOwnFile = async (
+export const readOwnFile = async <T>(
+  file: string,
+  role: OwnFileRole,
+  /** The caller's error for any other failure to read (`EACCES`, `ENAMETOOLONG`, …). */
+  failed: (failure: IoFailure) => T,
+): Promise<E.Either<OwnFileError | T, string | null>> => {
+  const read = await readRegular(file, role)
+  if (E.isRight(read)) return read
+  return E.left(read.left._tag === 'IoFailure' ? failed(read.left) : read.left)
+}
+
+const readRegular = async (
   file: string,
   role: OwnFileRole,
 ): Promise<E.Either<OwnFileError | IoFailure, string | null>> => {
-  let handle: import('node:fs/promises').FileHandle
+  let handle: FileHandle
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (error) {
@@ -139,11 +150,21 @@ export const readOwnFile = async (
  * Where one of syncengine's own files is written: the path itself, or the file a symlink there points
  * to. Refused when something other than a regular file is there, or a folder on the way is a file.
  */
-export const ownFileTarget = async (
+export const ownFileTarget = async <T>(
+  file: string,
+  role: OwnFileRole,
+  failed: (failure: IoFailure) => T,
+): Promise<E.Either<OwnFileError | T, string>> => {
+  const target = await writeTarget(file, role)
+  if (E.isRight(target)) return target
+  return E.left(target.left._tag === 'IoFailure' ? failed(target.left) : target.left)
+}
+
+const writeTarget = async (
   file: string,
   role: OwnFileRole,
 ): Promise<E.Either<OwnFileError | IoFailure, string>> => {
-  let info: import('node:fs').Stats
+  let info: Stats
   try {
     info = await lstat(file)
   } catch (error) {

@@ -53,13 +53,13 @@ export const loadState =
     roots: { readonly source: string; readonly destination: string },
   ): TE.TaskEither<StateError, SyncState | null> =>
   async () => {
-    const read = await readOwnFile(file, 'state file')
-    if (E.isLeft(read))
-      return E.left(
-        read.left._tag === 'IoFailure'
-          ? { _tag: 'StateUnreadable', file, code: read.left.code, message: read.left.message }
-          : read.left,
-      )
+    const read = await readOwnFile(file, 'state file', ({ code, message }) => ({
+      _tag: 'StateUnreadable' as const,
+      file,
+      code,
+      message,
+    }))
+    if (E.isLeft(read)) return read
     const text = read.right
     if (text === null) return E.right(null)
     let json: unknown
@@ -87,13 +87,13 @@ export const freshState = (source: string, destination: string): SyncState =>
 export const saveState =
   (file: string, state: SyncState): TE.TaskEither<StateError, void> =>
   async () => {
-    const target = await ownFileTarget(file, 'state file')
-    if (E.isLeft(target))
-      return E.left(
-        target.left._tag === 'IoFailure'
-          ? { _tag: 'StateUnwritable', file, code: target.left.code, message: target.left.message }
-          : target.left,
-      )
+    const target = await ownFileTarget(file, 'state file', ({ code, message }) => ({
+      _tag: 'StateUnwritable' as const,
+      file,
+      code,
+      message,
+    }))
+    if (E.isLeft(target)) return target
     try {
       await writeFileAtomic(target.right, `${JSON.stringify(SyncState.encode(state))}\n`)
       return E.right(undefined)

@@ -103,21 +103,18 @@ describe('duplicate actions', () => {
 })
 
 describe('the mtime tolerance', () => {
+  /** `plan` of a one-file pair with `--mtime-tolerance=value`. */
+  const planWithTolerance = async (value: string) => {
+    const p = await cliPair()
+    pair = p
+    await putTree(p.source, { 'a.txt': 'alpha' })
+    return cli(p, ['plan', p.src, p.dst, '--state', p.stateFile, `--mtime-tolerance=${value}`])
+  }
+
   it.each(['1e20', '-1', 'NaN', '86400001', '0x10', '1.5', ''])(
     '--mtime-tolerance %j is refused, saying what it takes',
     async (value) => {
-      const p = await cliPair()
-      pair = p
-      await putTree(p.source, { 'a.txt': 'alpha' })
-
-      const result = await cli(p, [
-        'plan',
-        p.src,
-        p.dst,
-        '--state',
-        p.stateFile,
-        `--mtime-tolerance=${value}`,
-      ])
+      const result = await planWithTolerance(value)
 
       expect(result.code).toBe(1)
       expect(oneLineError(result.stderr)).toContain(
@@ -127,21 +124,7 @@ describe('the mtime tolerance', () => {
   )
 
   it('--mtime-tolerance 86400000 (a day) is taken', async () => {
-    const p = await cliPair()
-    pair = p
-    await putTree(p.source, { 'a.txt': 'alpha' })
-
-    const result = await cli(p, [
-      'plan',
-      p.src,
-      p.dst,
-      '--state',
-      p.stateFile,
-      '--mtime-tolerance',
-      '86400000',
-    ])
-
-    expect(result.code).toBe(0)
+    expect((await planWithTolerance('86400000')).code).toBe(0)
   })
 
   it.each([1e20, -5, 2.5, 86_400_001])(
