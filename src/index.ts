@@ -22,9 +22,10 @@ export {
 } from './core/policy.ts'
 export { type RelPath, relPath } from './core/rel-path.ts'
 export { plainStyle, render, type Style } from './core/render.ts'
+export { showPath } from './core/show-path.ts'
 export { Snapshot } from './core/snapshot.ts'
 export { SyncState } from './core/sync-state.ts'
-export { type ApplyPairError, applyPair } from './pair/apply-pair.ts'
+export { type ApplyPairError, applyPair, type PairReport } from './pair/apply-pair.ts'
 export {
   countsOf,
   createSyncEngine,

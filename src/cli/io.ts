@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path'
 import { createColors } from 'picocolors'
 import type { Style } from '../core/render.ts'
+import { showPath } from '../core/show-path.ts'
 
 export interface Output {
   readonly write: (text: string) => unknown
@@ -66,3 +67,6 @@ export const shownPath = (io: Io, file: string): string => {
   const rel = relative(io.cwd, file)
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file
 }
+
+/** A path for a person: `shownPath`, quoted and escaped when its name needs it (see `showPath`). */
+export const showFile = (io: Io, file: string): string => showPath(shownPath(io, file))

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander'
+import { showText } from '../core/show-path.ts'
 import { MODE_CHOICES } from './choices.ts'
 import { ExitCode, type Io } from './io.ts'
 import { configOption, limitOption, pairOptions, progressOption, runOptions } from './options.ts'
@@ -26,7 +27,8 @@ export const cliProgram = (io: Io, exit: (code: ExitCode) => void): Command => {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       // One line, like every other error: commander puts its "Did you mean …?" on a line of its own.
-      outputError: (s, write) => write(`${s.trim().split('\n').join(' ')} (run with --help for usage)\n`),
+      outputError: (s, write) =>
+        write(`${showText(s.trim().split('\n').join(' '))} (run with --help for usage)\n`),
     })
     .addHelpText(
       'after',
@@ -233,7 +235,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
       // --help and --version end here too, with exit code 0.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.error
     }
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`)
+    io.stderr.write(`error: ${showText(error instanceof Error ? error.message : String(error))}\n`)
     return ExitCode.error
   }
   return code

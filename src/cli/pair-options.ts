@@ -1,4 +1,4 @@
-import { relative, resolve, sep } from 'node:path'
+import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import {
   CONFLICT_STRATEGIES,
@@ -6,12 +6,14 @@ import {
   ConflictStrategy,
   type DeleteLimit,
   defaultPolicy,
+  MAX_MTIME_TOLERANCE_MS,
   MODES,
   Mode,
   type Policy,
 } from '../core/policy.ts'
-import { type RelPath, relPath } from '../core/rel-path.ts'
+import type { RelPath } from '../core/rel-path.ts'
 import { probeRecordOf } from '../pair/probe-record.ts'
+import { type Location, locate, overlap, pathInRoot, samePlace } from '../pair/real-location.ts'
 import { defaultStateFile } from '../state/state-file.ts'
 import type { Io } from './io.ts'
 import type { CliError } from './messages.ts'
@@ -48,17 +50,6 @@ export interface PairSetup {
   readonly exclude: { readonly source: ReadonlyArray<RelPath>; readonly destination: ReadonlyArray<RelPath> }
 }
 
-/** `file` as a path inside `root`, when it is inside. */
-export const within = (root: string, file: string): RelPath | undefined => {
-  const rel = relative(root, file)
-  if (rel === '' || rel.startsWith('..') || resolve(root, rel) !== file) return undefined
-  const path = relPath(rel.split(sep).join('/'))
-  return E.isRight(path) ? path.right : undefined
-}
-
-const overlaps = (a: string, b: string): boolean =>
-  a === b || a.startsWith(`${b}${sep}`) || b.startsWith(`${a}${sep}`)
-
 const usage = (message: string): E.Either<CliError, never> => E.left({ _tag: 'Usage', message })
 
 /** `--max-delete 100` (files) or `--max-delete 30%`. */
@@ -77,17 +68,57 @@ export const ownFilesOf = (stateFile: string): ReadonlyArray<string> => [
   probeRecordOf(stateFile),
 ]
 
-export const pairSetup = (
+export const OWN_FILE_NAMES = ['state file', 'journal', 'lock file', 'probe record'] as const
+export type OwnFileName = (typeof OWN_FILE_NAMES)[number]
+
+/** `--mtime-tolerance`: whole milliseconds, as digits (not `1e20`, not `0x10`), up to a day. */
+export const parseMtimeTolerance = (text: string): number | undefined => {
+  if (!/^\d+$/.test(text.trim())) return undefined
+  const ms = Number(text.trim())
+  return ms <= MAX_MTIME_TOLERANCE_MS ? ms : undefined
+}
+
+/** Where the files a run keeps for itself sit in each root, if they do: left out of both snapshots. */
+export const ownPathsIn = (
+  roots: { readonly source: Location; readonly destination: Location },
+  files: ReadonlyArray<Location>,
+): { readonly source: ReadonlyArray<RelPath>; readonly destination: ReadonlyArray<RelPath> } => {
+  const inside = (root: Location): ReadonlyArray<RelPath> =>
+    files.map((file) => pathInRoot(root, file)).filter((p): p is RelPath => p !== undefined)
+  return { source: inside(roots.source), destination: inside(roots.destination) }
+}
+
+/** The two roots, unless they are one place or one is inside the other, however they are spelled. */
+export const locateRoots = async (
+  source: string,
+  destination: string,
+): Promise<E.Either<CliError, { readonly source: Location; readonly destination: Location }>> => {
+  const roots = { source: await locate(source), destination: await locate(destination) }
+  if (!overlap(roots.source, roots.destination)) return E.right(roots)
+  const spelled = roots.source.real !== source || roots.destination.real !== destination
+  return E.left({
+    _tag: 'RootsOverlap',
+    source,
+    destination,
+    ...(spelled ? { real: { source: roots.source.real, destination: roots.destination.real } } : {}),
+  })
+}
+
+/** The plan file a run writes, and the folder of named pairs' plans: kept out of both snapshots. */
+export interface PlanFiles {
+  readonly out?: string
+  readonly folder?: string
+}
+
+export const pairSetup = async (
   sourceArg: string,
   destinationArg: string,
   flags: PairFlags,
   io: Io,
-  /** Files this run writes, kept out of both snapshots if they sit inside a root. */
-  ownFiles: ReadonlyArray<string> = [],
-): E.Either<CliError, PairSetup> => {
+  planFiles: PlanFiles = {},
+): Promise<E.Either<CliError, PairSetup>> => {
   const source = resolve(io.cwd, sourceArg)
   const destination = resolve(io.cwd, destinationArg)
-  if (overlaps(source, destination)) return E.left({ _tag: 'RootsOverlap', source, destination })
   const mode = flags.mode ?? defaultPolicy.mode
   const conflict = flags.conflict ?? defaultPolicy.conflict
   const compare = flags.compare ?? defaultPolicy.compare
@@ -99,18 +130,48 @@ export const pairSetup = (
   if (maxDelete === undefined)
     return usage(`--max-delete takes a number of files or a percentage like 50% (got "${flags.maxDelete}")`)
   const tolerance =
-    flags.mtimeTolerance === undefined ? defaultPolicy.mtimeToleranceMs : Number(flags.mtimeTolerance)
-  if (!Number.isInteger(tolerance) || tolerance < 0)
-    return usage(`--mtime-tolerance takes milliseconds, a whole number (got "${flags.mtimeTolerance}")`)
+    flags.mtimeTolerance === undefined
+      ? defaultPolicy.mtimeToleranceMs
+      : parseMtimeTolerance(flags.mtimeTolerance)
+  if (tolerance === undefined)
+    return usage(
+      `--mtime-tolerance takes whole milliseconds from 0 to ${MAX_MTIME_TOLERANCE_MS} (a day) (got "${flags.mtimeTolerance}")`,
+    )
+
+  const roots = await locateRoots(source, destination)
+  if (E.isLeft(roots)) return roots
   const backupDir = flags.backupDir === undefined ? null : resolve(io.cwd, flags.backupDir)
-  if (backupDir !== null && (overlaps(backupDir, source) || overlaps(backupDir, destination)))
-    return usage(`--backup-dir ${backupDir} must be outside both folders being synced`)
+  if (backupDir !== null) {
+    const backups = await locate(backupDir)
+    for (const side of ['source', 'destination'] as const)
+      if (overlap(backups, roots.right[side]))
+        return E.left({
+          _tag: 'BackupDirOverlaps',
+          side,
+          root: side === 'source' ? source : destination,
+          backupDir,
+          real: backups.real,
+        })
+  }
 
   const stateFile =
     flags.state === undefined ? defaultStateFile(source, destination, io.env) : resolve(io.cwd, flags.state)
-  const own = [...ownFilesOf(stateFile), ...ownFiles.map((f) => resolve(io.cwd, f))]
-  const inside = (root: string): ReadonlyArray<RelPath> =>
-    own.map((file) => within(root, file)).filter((p): p is RelPath => p !== undefined)
+  const own = await Promise.all(ownFilesOf(stateFile).map(locate))
+  const out = planFiles.out === undefined ? undefined : await locate(resolve(io.cwd, planFiles.out))
+  if (out !== undefined)
+    for (const [i, file] of own.entries())
+      if (samePlace(out, file))
+        return E.left({
+          _tag: 'PlanOverwritesOwnFile',
+          out: out.given,
+          file: file.given,
+          what: OWN_FILE_NAMES[i] ?? 'state file',
+        })
+  const folder = planFiles.folder === undefined ? undefined : await locate(resolve(io.cwd, planFiles.folder))
+  const exclude = ownPathsIn(
+    roots.right,
+    [...own, out, folder].filter((l): l is Location => l !== undefined),
+  )
   return E.right({
     source,
     destination,
@@ -129,6 +190,6 @@ export const pairSetup = (
     },
     stateFile,
     customStateFile: flags.state !== undefined,
-    exclude: { source: inside(source), destination: inside(destination) },
+    exclude,
   })
 }

@@ -14,6 +14,8 @@ export interface PlanRef {
   readonly file: string
   readonly name?: string
   readonly flags: RunFlags
+  /** The state file the config names for the pair, if it does. */
+  readonly state?: string
 }
 
 /** `photos` is the saved plan of the pair photos when the config has that pair; anything else is a file. */
@@ -34,7 +36,13 @@ export const refsOf = async (
     const file = resolve(io.cwd, arg)
     const pair = config !== null && PAIR_NAME.test(arg) ? pairOf(config, arg, flags, {}, io) : undefined
     if (pair !== undefined && E.isRight(pair) && pair.right.planFile !== undefined) {
-      refs.push({ file: pair.right.planFile, name: arg, flags: pair.right.flags })
+      const { state } = pair.right.flags
+      refs.push({
+        file: pair.right.planFile,
+        name: arg,
+        flags: pair.right.flags,
+        ...(state === undefined ? {} : { state }),
+      })
       continue
     }
     // A bare word that is neither a pair nor a file: say so, rather than "no such file".

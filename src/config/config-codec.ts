@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { CONFLICT_STRATEGIES, MODES } from '../core/policy.ts'
+import { CONFLICT_STRATEGIES, MAX_MTIME_TOLERANCE_MS, MODES } from '../core/policy.ts'
 
 /**
  * The shape of `syncengine.json`, as codecs whose names are what a person should have written: an error
@@ -14,8 +14,8 @@ const text = (name: string) => new t.Type<string>(name, t.string.is, t.string.va
 
 const flag = new t.Type<boolean>('true or false', t.boolean.is, t.boolean.validate, t.identity)
 
-const wholeNumber = (least: number, name: string) =>
-  t.refinement(t.number, (n) => Number.isInteger(n) && n >= least, name)
+const wholeNumber = (least: number, name: string, most = Number.MAX_SAFE_INTEGER) =>
+  t.refinement(t.number, (n) => Number.isInteger(n) && n >= least && n <= most, name)
 
 const patterns = t.readonlyArray(text('a gitignore pattern (a string)'), 'a list of gitignore patterns')
 
@@ -91,7 +91,11 @@ export const PairConfig = fields(
     mode: oneOf(MODES),
     conflict: oneOf(CONFLICT_STRATEGIES),
     compare: oneOf(['size-mtime', 'checksum']),
-    mtimeTolerance: wholeNumber(0, 'milliseconds, a whole number from 0'),
+    mtimeTolerance: wholeNumber(
+      0,
+      `milliseconds, a whole number from 0 to ${MAX_MTIME_TOLERANCE_MS} (a day)`,
+      MAX_MTIME_TOLERANCE_MS,
+    ),
     ignore: patterns,
     include: patterns,
     state: text('a file path (a string)'),
@@ -119,7 +123,11 @@ const Pairs = new t.Type<ReadonlyArray<readonly [string, PairConfig]>, Record<st
     for (const [name, value] of Object.entries(u)) {
       const at = [...context, { key: name, type: PairConfig, actual: value }]
       if (!PAIR_NAME.test(name)) {
-        errors.push({ value: name, context: at, message: 'a pair name is letters, digits, - and _' })
+        errors.push({
+          value: name,
+          context: at,
+          message: 'a pair name is letters, digits, - and _, starting with a letter or digit; rename it',
+        })
         continue
       }
       const decoded = PairConfig.validate(value, at)

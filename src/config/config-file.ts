@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import type { ParseError } from 'jsonc-parser'
+import type { Node, ParseError } from 'jsonc-parser'
+import { type OwnFileError, readOwnFile } from '../state/regular-file.ts'
 import { ConfigFile, type PairConfig } from './config-codec.ts'
 
 // jsonc-parser loads with the first config file read, not on every start of the command line.
@@ -16,8 +16,14 @@ export const CONFIG_NAME = 'syncengine.json'
 export const DEFAULT_PLANS_DIR = '.syncengine/plans'
 
 export type ConfigError =
+  | OwnFileError
   | { readonly _tag: 'ConfigMissing'; readonly file: string; readonly shown: string; readonly why?: string }
-  | { readonly _tag: 'ConfigUnreadable'; readonly shown: string; readonly message: string }
+  | {
+      readonly _tag: 'ConfigUnreadable'
+      readonly shown: string
+      readonly code: string
+      readonly message: string
+    }
   | { readonly _tag: 'ConfigInvalid'; readonly shown: string; readonly problems: ReadonlyArray<string> }
 
 /** A decoded config, with paths still as written and the folder they are relative to. */
@@ -91,6 +97,35 @@ export const configProblems = (errors: t.Errors): ReadonlyArray<string> => {
   return [...lines.values()]
 }
 
+/**
+ * The value of a parsed node. Objects are built by defining their fields, never by assigning them: a
+ * field named `__proto__` is then a field like any other, which the codec sees (and a pair by that name
+ * is refused with a message), instead of silently becoming the object's prototype.
+ */
+const jsonOf = (node: Node | undefined): unknown => {
+  if (node === undefined) return undefined
+  switch (node.type) {
+    case 'object': {
+      const out: Record<string, unknown> = {}
+      for (const property of node.children ?? []) {
+        const [key, value] = property.children ?? []
+        if (key === undefined || typeof key.value !== 'string') continue
+        Object.defineProperty(out, key.value, {
+          value: jsonOf(value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+      return out
+    }
+    case 'array':
+      return (node.children ?? []).map(jsonOf)
+    default:
+      return node.value
+  }
+}
+
 /** Reads the text of a config file (JSON with comments and trailing commas) into a Config. */
 export const decodeConfig = (
   text: string,
@@ -98,7 +133,7 @@ export const decodeConfig = (
 ): E.Either<ConfigError, Config> => {
   const jsonc: typeof import('jsonc-parser') = load('jsonc-parser')
   const errors: ParseError[] = []
-  const json: unknown = jsonc.parse(text, errors, { allowTrailingComma: true })
+  const json: unknown = jsonOf(jsonc.parseTree(text, errors, { allowTrailingComma: true }))
   const first = errors[0]
   if (first !== undefined) {
     const what = jsonc.printParseErrorCode(first.error)
@@ -129,16 +164,16 @@ export const loadConfig = async (
 ): Promise<E.Either<ConfigError, Config | null>> => {
   const shown = given ?? CONFIG_NAME
   const file = resolve(cwd, shown)
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT')
-      return given === undefined ? E.right(null) : E.left({ _tag: 'ConfigMissing', file, shown })
-    return E.left({ _tag: 'ConfigUnreadable', shown, message: (error as Error).message })
-  }
-  return decodeConfig(text, { shown, dir: dirname(file) })
+  const read = await readOwnFile(file, 'config file', ({ code, message }) => ({
+    _tag: 'ConfigUnreadable' as const,
+    shown,
+    code,
+    message,
+  }))
+  if (E.isLeft(read)) return read
+  if (read.right === null)
+    return given === undefined ? E.right(null) : E.left({ _tag: 'ConfigMissing', file, shown })
+  return decodeConfig(read.right, { shown, dir: dirname(file) })
 }
 
 /** A path from the file: `~` is the home folder, and a relative path starts beside the file. */

@@ -28,7 +28,14 @@ export const mapFromRecord = <K extends string, C extends t.Mixed>(
     },
     (m) => {
       const out: Record<string, t.OutputOf<C>> = {}
-      for (const k of [...m.keys()].sort()) out[k] = value.encode(m.get(k))
+      // Defined, not assigned: a file named `__proto__` is a key like any other, not the object's prototype.
+      for (const k of [...m.keys()].sort())
+        Object.defineProperty(out, k, {
+          value: value.encode(m.get(k)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
       return out
     },
   )

@@ -31,12 +31,22 @@ export type Compare = t.TypeOf<typeof Compare>
 export const DeleteLimit = t.type({ limit: t.number, unit: t.keyof({ files: null, percent: null }) })
 export type DeleteLimit = t.TypeOf<typeof DeleteLimit>
 
+/** A day: mtimes further apart than that are never the same time, whatever the storage. */
+export const MAX_MTIME_TOLERANCE_MS = 86_400_000
+
+/** Whole milliseconds from 0 to a day: a hand-edited 1e20 or -1 would make every file look unchanged. */
+export const MtimeTolerance = t.refinement(
+  t.number,
+  (n) => Number.isInteger(n) && n >= 0 && n <= MAX_MTIME_TOLERANCE_MS,
+  `whole milliseconds from 0 to ${MAX_MTIME_TOLERANCE_MS}`,
+)
+
 export const Policy = t.type({
   mode: Mode,
   conflict: ConflictStrategy,
   compare: Compare,
   /** Two mtimes on different sides closer than this are the same time. */
-  mtimeToleranceMs: t.number,
+  mtimeToleranceMs: MtimeTolerance,
   /** gitignore patterns from the command line, on top of the `.syncignore` files of both sides. */
   ignore: t.readonlyArray(t.string),
   /** gitignore patterns that limit the run to the paths they match; empty means everything. */

@@ -4,7 +4,9 @@ import { isCanonicalName } from './name-bytes.ts'
 
 /**
  * A path relative to a sync root: `/`-separated, no leading or trailing `/`, no empty, `.` or `..`
- * segment, no NUL. The root itself is the empty string, which is not a RelPath: every entry has a name.
+ * segment, no NUL. Anything else a name may hold is a name: `x:y` or `C:` is a file like any other (a
+ * path is joined to its root, never resolved on its own, so a colon cannot make it absolute). The root
+ * itself is the empty string, which is not a RelPath: every entry has a name.
  * Only `relPath` and the codec build one, so a path that reached the planner or the applier has been
  * checked, whoever wrote the plan file.
  */
@@ -19,7 +21,6 @@ const problem = (path: string): string | undefined => {
   if (path.length === 0) return 'is empty'
   if (path.includes('\0')) return 'contains a NUL byte'
   if (path.startsWith('/')) return 'is absolute'
-  if (/^[A-Za-z]:/.test(path)) return 'starts with a drive letter'
   for (const segment of path.split('/')) {
     if (segment === '') return 'has an empty segment'
     if (segment === '.') return 'has a "." segment'

@@ -4,6 +4,7 @@ import { describeBlocked } from './plan/delete-guard.ts'
 import { derivedOf } from './plan/derived.ts'
 import type { Conflict, Plan } from './plan-file.ts'
 import { parentOf } from './rel-path.ts'
+import { showNaming, showPath } from './show-path.ts'
 
 /** Colors for the terminal; the plain style leaves text as it is (files, pipes, `NO_COLOR`). */
 export interface Style {
@@ -60,9 +61,24 @@ interface Line {
   readonly folder: string
 }
 
-const shown = (path: string, entry: Entry | null): string => (isDir(entry) ? `${path}/` : path)
+const shown = (path: string, entry: Entry | null): string =>
+  isDir(entry) ? `${showPath(path)}/` : showPath(path)
+
+/** Every name the action holds: its reason may name any of them. */
+const namesOf = (action: Action): ReadonlyArray<string> => {
+  switch (action.kind) {
+    case 'copy':
+      return [action.path, ...(action.from === undefined ? [] : [action.from])]
+    case 'move':
+    case 'clone':
+      return [action.from, action.to]
+    default:
+      return [action.path]
+  }
+}
 
 const lineOf = (action: Action, style: Style): Line => {
+  const reason = showNaming(action.reason, namesOf(action))
   switch (action.kind) {
     case 'copy': {
       const replacing = action.replaces !== null
@@ -70,9 +86,9 @@ const lineOf = (action: Action, style: Style): Line => {
         symbol: replacing ? '~' : '+',
         color: replacing ? style.change : style.add,
         label: action.direction,
-        path: `${action.from === undefined ? '' : `${action.from} → `}${action.path}${action.entry.kind === 'symlink' ? ` -> ${action.entry.target}` : ''}`,
+        path: `${action.from === undefined ? '' : `${showPath(action.from)} → `}${showPath(action.path)}${action.entry.kind === 'symlink' ? ` -> ${showPath(action.entry.target)}` : ''}`,
         size: action.entry.kind === 'file' ? formatBytes(sizeOf(action.entry)) : '',
-        reason: action.reason,
+        reason,
         folder: parentOf(action.path),
       }
     }
@@ -81,9 +97,9 @@ const lineOf = (action: Action, style: Style): Line => {
         symbol: '+',
         color: style.add,
         label: action.side === 'destination' ? 'upload' : 'download',
-        path: `${action.path}/`,
+        path: `${showPath(action.path)}/`,
         size: '',
-        reason: action.reason,
+        reason,
         folder: parentOf(action.path),
       }
     case 'delete':
@@ -93,7 +109,7 @@ const lineOf = (action: Action, style: Style): Line => {
         label: `delete on ${action.side}`,
         path: shown(action.path, action.entry),
         size: '',
-        reason: action.reason,
+        reason,
         folder: parentOf(action.path),
       }
     case 'clone':
@@ -102,9 +118,9 @@ const lineOf = (action: Action, style: Style): Line => {
         symbol: '+',
         color: style.add,
         label: `copy on ${action.side}`,
-        path: `${action.from} → ${action.to}`,
+        path: `${showPath(action.from)} → ${showPath(action.to)}`,
         size: '',
-        reason: action.reason,
+        reason,
         folder: parentOf(action.to),
       }
     case 'move':
@@ -112,9 +128,9 @@ const lineOf = (action: Action, style: Style): Line => {
         symbol: '→',
         color: style.move,
         label: `move on ${action.side}`,
-        path: `${action.from} → ${action.to}`,
+        path: `${showPath(action.from)} → ${showPath(action.to)}`,
         size: '',
-        reason: action.reason,
+        reason,
         folder: parentOf(action.to),
       }
     case 'meta':
@@ -123,9 +139,9 @@ const lineOf = (action: Action, style: Style): Line => {
         symbol: '~',
         color: style.change,
         label: `metadata on ${action.side}`,
-        path: action.path,
+        path: showPath(action.path),
         size: '',
-        reason: action.reason,
+        reason,
         folder: parentOf(action.path),
       }
   }
@@ -137,7 +153,7 @@ const conflictLine = (conflict: Conflict, style: Style): Line => ({
   label: 'conflict',
   path: shown(conflict.path, conflict.source ?? conflict.destination),
   size: '',
-  reason: conflict.reason,
+  reason: showNaming(conflict.reason, [conflict.path]),
   folder: parentOf(conflict.path),
 })
 
@@ -152,7 +168,7 @@ export const summaryLine = (plan: Plan): string => {
 const legend = (style: Style): string =>
   `Symbols: ${style.add('+')} create  ${style.change('~')} update  ${style.remove('-')} delete  ${style.move('→')} move  ${style.conflict('!')} conflict`
 
-const folderHeading = (folder: string): string => (folder === '' ? '(top level)' : `${folder}/`)
+const folderHeading = (folder: string): string => (folder === '' ? '(top level)' : `${showPath(folder)}/`)
 
 /** The lines in the order shown: the plan's own order, or by folder (each folder in the plan's order). */
 const arrange = (
@@ -210,13 +226,16 @@ export const render = (plan: Plan, style: Style = plainStyle, options: RenderOpt
   // What the plan says of itself is not trusted: the summary and the guard are derived again.
   const { summary, blocked } = derivedOf(plan)
   const out: string[] = []
-  out.push(style.bold(`${plan.source.root} → ${plan.destination.root}`))
+  out.push(style.bold(`${showPath(plan.source.root)} → ${showPath(plan.destination.root)}`))
   out.push(style.dim(`mode: ${plan.policy.mode}, conflicts: ${plan.policy.conflict}`))
   for (const side of ['source', 'destination'] as const) {
     if (plan[side].existed) continue
     const made = plan.actions.some((action) => targetOfAction(action).side === side)
     out.push(style.change(`The ${side} does not exist${made ? ': it will be created' : ''}.`))
   }
+  // Where apply writes besides the two roots: a reviewer sees it before approving the plan.
+  if (plan.stateFile !== undefined) out.push(style.dim(`state file: ${showPath(plan.stateFile)}`))
+  if (plan.policy.backupDir !== null) out.push(style.dim(`backups: ${showPath(plan.policy.backupDir)}`))
   out.push('')
   if (plan.actions.length + plan.conflicts.length === 0) {
     out.push('No changes. Source and destination are in sync.')
@@ -251,7 +270,9 @@ export const render = (plan: Plan, style: Style = plainStyle, options: RenderOpt
       ),
     )
   for (const warning of plan.warnings)
-    out.push(style.conflict(`Warning: ${warning.path}: ${warning.message}`))
+    out.push(
+      style.conflict(`Warning: ${showPath(warning.path)}: ${showNaming(warning.message, [warning.path])}`),
+    )
   if (blocked !== null)
     out.push(
       style.remove(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { isAbsolute, relative } from 'node:path'
+import { isAbsolute } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan } from '../apply/apply.ts'
@@ -14,6 +14,7 @@ import type { Plan } from '../core/plan-file.ts'
 import type { Side } from '../core/side.ts'
 import {
   type JournalError,
+  type JournalWriteFailure,
   journalFileOf,
   journalWriter,
   readJournal,
@@ -23,7 +24,17 @@ import { acquireLock, type LockError, lockFileOf } from '../state/lock-file.ts'
 import { freshState, loadState, type StateError, saveState } from '../state/state-file.ts'
 import { localStorage } from '../storage/local.ts'
 import { planDigest } from './plan-file-io.ts'
+import { locate, overlap } from './real-location.ts'
 import { cleanStaged, recoverInterrupted } from './recover.ts'
+
+/** An apply's report, with how many of its actions an earlier, interrupted apply of the plan had done. */
+export interface PairReport extends ApplyReport {
+  /**
+   * Actions finished by the interrupted apply this one resumed (from the journal), not run again. The
+   * counts take them as already done: `applied` is what this apply did.
+   */
+  readonly resumed: number
+}
 
 export type ApplyPairError =
   | ApplyError
@@ -35,6 +46,25 @@ export type ApplyPairError =
       readonly side: Side
       readonly root: string
       readonly backupDir: string
+    }
+  | { readonly _tag: 'BackupDirNotAbsolute'; readonly backupDir: string }
+  | {
+      /** The plan was made against a state that is no longer there: nothing was applied. */
+      readonly _tag: 'StateGone'
+      readonly file: string
+      readonly planned: { readonly lineage: string; readonly serial: number }
+    }
+  | {
+      /**
+       * What the apply did could not be recorded, though `report` says it ran: the journal could not be
+       * written (a full disk), so the apply stopped starting actions and left the state as the journal
+       * starts from; or the state could not be saved after it, and the journal keeps what was done.
+       * Either way the same apply resumes.
+       */
+      readonly _tag: 'ApplyNotRecorded'
+      readonly what: 'journal' | 'state file'
+      readonly failure: JournalWriteFailure
+      readonly report: PairReport
     }
 
 export interface ApplyPairInput {
@@ -61,7 +91,7 @@ const stampOf = (date: Date): string => date.toISOString().replace(/[-:]/g, '').
  * apply stopped by `signal` saves its progress and keeps the journal, so running it again completes it.
  */
 export const applyPair =
-  (input: ApplyPairInput): TE.TaskEither<ApplyPairError, ApplyReport> =>
+  (input: ApplyPairInput): TE.TaskEither<ApplyPairError, PairReport> =>
   async () => {
     const release = await acquireLock(lockFileOf(input.stateFile))
     if (E.isLeft(release)) return release
@@ -72,12 +102,12 @@ export const applyPair =
     }
   }
 
-const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairError, ApplyReport>> => {
+const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairError, PairReport>> => {
   const { plan, sides, stateFile } = input
   const roots = { source: plan.source.root, destination: plan.destination.root }
   const journalFile = journalFileOf(stateFile)
   const digest = planDigest(plan)
-  const misplaced = backupInsideRoot(plan)
+  const misplaced = await backupInsideRoot(plan)
   if (misplaced !== undefined) return E.left(misplaced)
 
   const leftover = await readJournal(journalFile)
@@ -98,11 +128,20 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
 
   const current = await loadState(stateFile, roots)()
   if (E.isLeft(current)) return current
+  // Not "another apply ran": the file the plan was made against is not there at all.
+  if (plan.state !== null && current.right === null)
+    return E.left({ _tag: 'StateGone', file: stateFile, planned: plan.state })
   const token = randomBytes(8).toString('hex')
+  // Stops the apply when asked to, or when the journal can no longer record what it does.
+  const stop = new AbortController()
+  const abort = () => stop.abort()
+  if (input.signal?.aborted === true) abort()
+  input.signal?.addEventListener('abort', abort, { once: true })
   const journal = journalWriter(
     journalFile,
     { format: 'syncengine-journal', version: 1, plan: digest, base: plan.state, token },
     resumed !== undefined,
+    abort,
   )
   const now = input.now ?? (() => new Date())
   const tracker =
@@ -125,40 +164,80 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
         }),
     ...(tracker === undefined ? {} : { meter: tracker.meter }),
     ...(input.pause === undefined ? {} : { pause: input.pause }),
-    ...(input.signal === undefined ? {} : { signal: input.signal }),
+    signal: stop.signal,
     ...(input.retry === undefined ? {} : { retry: input.retry }),
     ...(input.transfers === undefined ? {} : { transfers: input.transfers }),
     ...(plan.policy.backupDir === null
       ? {}
       : { backup: backupIn(localStorage(plan.policy.backupDir), stampOf(now())) }),
   })()
+  input.signal?.removeEventListener('abort', abort)
   if (E.isLeft(applied)) {
     // Refused before anything ran: the journal, ours or another plan's, is as it was.
     await journal.close()
     return applied
   }
-  tracker?.finish(applied.right)
+  const report = withResumed(applied.right, resumed)
+  tracker?.finish(report)
+  const unwritable = journal.failure()
+  if (unwritable !== undefined) {
+    // The journal stops where its last write succeeded, and the state stays the one the journal starts
+    // from: the same apply resumes (what ran after the failure is found already done), or the next plan
+    // folds in what the journal recorded and sees the rest as alike on both sides.
+    await journal.close()
+    return E.left({ _tag: 'ApplyNotRecorded', what: 'journal', failure: unwritable, report })
+  }
   // The checkpoint goes to disk before the state: a crash in between leaves a journal that still
   // names the state on disk (its base or an earlier checkpoint), so the same plan resumes.
-  await journal.checkpoint(applied.right.state)
-  const saved = await saveState(stateFile, applied.right.state)()
+  await journal.checkpoint(report.state)
+  const failed = journal.failure()
+  if (failed !== undefined) {
+    await journal.close()
+    return E.left({ _tag: 'ApplyNotRecorded', what: 'journal', failure: failed, report })
+  }
+  const saved = await saveState(stateFile, report.state)()
   await journal.close()
-  if (E.isLeft(saved)) return saved
-  if (applied.right.notStarted === 0) await removeJournal(journalFile)
-  return applied
+  if (E.isLeft(saved))
+    return saved.left._tag === 'StateUnwritable'
+      ? E.left({ _tag: 'ApplyNotRecorded', what: 'state file', failure: saved.left, report })
+      : saved
+  if (report.notStarted === 0) await removeJournal(journalFile)
+  return E.right(report)
 }
 
-/** A backup folder inside a synced root would sync its own backups: refused, even in a hand-edited plan. */
-const backupInsideRoot = (plan: Plan): ApplyPairError | undefined => {
-  const dir = plan.policy.backupDir
-  if (dir === null || !isAbsolute(dir)) return undefined
-  const inside = (folder: string, path: string): boolean => {
-    const rel = relative(folder, path)
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+/** The report with the actions an interrupted apply finished counted as already done, not applied again. */
+const withResumed = (
+  report: ApplyReport,
+  resumed: ReadonlyMap<number, ActionOutcome> | undefined,
+): PairReport => {
+  if (resumed === undefined) return { ...report, resumed: 0 }
+  // The applier hands a resumed action's outcome back as it was: the same object.
+  const earlier = new Set<ActionOutcome>(resumed.values())
+  const reused = report.finished.filter(({ outcome }) => earlier.has(outcome))
+  const reusedApplied = reused.filter(({ outcome }) => outcome.status === 'applied').length
+  return {
+    ...report,
+    counts: {
+      ...report.counts,
+      applied: report.counts.applied - reusedApplied,
+      alreadyDone: report.counts.alreadyDone + reusedApplied,
+    },
+    resumed: reused.length,
   }
+}
+
+/**
+ * A backup folder inside a synced root would sync its own backups, and a root inside it would be
+ * backed up into itself: refused, even in a hand-edited plan, by where the folders really are.
+ */
+const backupInsideRoot = async (plan: Plan): Promise<ApplyPairError | undefined> => {
+  const dir = plan.policy.backupDir
+  if (dir === null) return undefined
+  if (!isAbsolute(dir)) return { _tag: 'BackupDirNotAbsolute', backupDir: dir }
+  const backups = await locate(dir)
   for (const side of ['source', 'destination'] as const) {
     const root = plan[side].root
-    if (isAbsolute(root) && (inside(root, dir) || inside(dir, root)))
+    if (isAbsolute(root) && overlap(await locate(root), backups))
       return { _tag: 'BackupInsideRoot', side, root, backupDir: dir }
   }
   return undefined

@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, fsync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
-import { readFile, unlink } from 'node:fs/promises'
+import { closeSync, constants, fstatSync, fsync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
+import { unlink } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Journal } from '../apply/apply.ts'
@@ -9,6 +9,7 @@ import { pathsOf, targetOfAction } from '../core/action.ts'
 import { Entry } from '../core/entry.ts'
 import { parentOf, RelPath } from '../core/rel-path.ts'
 import { Side } from '../core/side.ts'
+import { type OwnFileError, readOwnFile } from './regular-file.ts'
 
 /**
  * The journal of an apply in progress: one JSON line per event, beside the state (`<state>.journal`).
@@ -73,23 +74,29 @@ export interface JournalContent {
   readonly tokens: ReadonlyArray<string>
 }
 
-export type JournalError = {
-  readonly _tag: 'JournalCorrupt'
-  readonly file: string
-  readonly message: string
-}
+export type JournalError =
+  | OwnFileError
+  | { readonly _tag: 'JournalCorrupt'; readonly file: string; readonly message: string }
+  | {
+      readonly _tag: 'JournalUnreadable'
+      readonly file: string
+      readonly code: string
+      readonly message: string
+    }
 
 export const journalFileOf = (stateFile: string): string => `${stateFile}.journal`
 
 /** The journal left by an apply that did not finish, or null when there is none. */
 export const readJournal = async (file: string): Promise<E.Either<JournalError, JournalContent | null>> => {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return E.right(null)
-    return E.left({ _tag: 'JournalCorrupt', file, message: (error as Error).message })
-  }
+  const read = await readOwnFile(file, 'journal', ({ code, message }) => ({
+    _tag: 'JournalUnreadable' as const,
+    file,
+    code,
+    message,
+  }))
+  if (E.isLeft(read)) return read
+  const text = read.right
+  if (text === null) return E.right(null)
   const lines = text.split('\n')
   // A crash can cut a line short, and the next apply goes on after it on a line of its own. Half a line
   // is a record never completed: its action counts as not done, and is checked again before it runs.
@@ -140,6 +147,14 @@ export const settledFromJournal = (content: JournalContent): ReadonlyArray<Settl
 export interface JournalWriter extends Journal {
   readonly checkpoint: (state: { readonly lineage: string; readonly serial: number }) => Promise<void>
   readonly close: () => Promise<void>
+  /** The write that failed (a full disk, a read-only file system), if one did; nothing is written after it. */
+  readonly failure: () => JournalWriteFailure | undefined
+}
+
+export interface JournalWriteFailure {
+  readonly file: string
+  readonly code: string
+  readonly message: string
 }
 
 type Serial = { readonly lineage: string; readonly serial: number }
@@ -175,19 +190,32 @@ const FLUSH_INTERVAL_MS = 1000
  * action whose `done` is lost is checked again and found done; one whose `begin` is lost left at most a
  * staged write named with the token, which the header (flushed first) names.
  */
-export const journalWriter = (file: string, header: JournalHeader, append: boolean): JournalWriter => {
+export const journalWriter = (
+  file: string,
+  header: JournalHeader,
+  append: boolean,
+  /** Called once when a write fails: the apply must stop starting actions the journal cannot record. */
+  onFailure: (failure: JournalWriteFailure) => void = () => undefined,
+): JournalWriter => {
   let fd: number | undefined
   let unflushed = 0
   let flushedAt = 0
   let flushing: Promise<void> = Promise.resolve()
+  let failed: JournalWriteFailure | undefined
   const opened = (): number => {
     if (fd !== undefined) return fd
-    const f = openSync(file, append ? 'a+' : 'w', 0o600)
+    // Without blocking: a FIFO put there since the journal was read must not hang the apply.
+    const flags = append
+      ? constants.O_RDWR | constants.O_CREAT | constants.O_APPEND
+      : constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC
+    const f = openSync(file, flags | constants.O_NONBLOCK, 0o600)
     fd = f
+    const { size } = fstatSync(f)
+    if (!fstatSync(f).isFile())
+      throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EINVAL' })
     if (!append) writeSync(f, `${JSON.stringify(header)}\n`)
     else {
       // A crash may have cut the last line short: the next line must start on its own.
-      const { size } = fstatSync(f)
       const last = Buffer.alloc(1)
       if (size > 0 && readSync(f, last, 0, 1, size - 1) === 1 && last[0] !== 10) writeSync(f, '\n')
       if (header.token !== undefined) writeSync(f, `${JSON.stringify({ token: header.token })}\n`)
@@ -196,23 +224,38 @@ export const journalWriter = (file: string, header: JournalHeader, append: boole
     flushedAt = Date.now()
     return f
   }
+  const fail = (error: unknown): void => {
+    if (failed !== undefined) return
+    failed = { file, code: (error as NodeJS.ErrnoException).code ?? 'EIO', message: (error as Error).message }
+    onFailure(failed)
+  }
   const flush = (f: number): Promise<void> => {
     unflushed = 0
     flushedAt = Date.now()
     flushing = flushing.then(
-      () => new Promise<void>((resolve, reject) => fsync(f, (e) => (e ? reject(e) : resolve()))),
+      () =>
+        new Promise<void>((resolve) =>
+          fsync(f, (error) => (error === null ? resolve() : resolve(fail(error)))),
+        ),
     )
     return flushing
   }
+  // After a failed write nothing more is written: a journal with a hole in it would tell a resumed apply
+  // less than it thinks it knows.
   const write = async (line: unknown, force: boolean): Promise<void> => {
-    const f = opened()
-    writeSync(f, `${JSON.stringify(line)}\n`)
-    unflushed++
-    if (force) return flush(f)
-    if (unflushed >= FLUSH_EVERY && Date.now() - flushedAt >= FLUSH_INTERVAL_MS)
-      void flush(f).catch(() => undefined)
+    if (failed !== undefined) return
+    try {
+      const f = opened()
+      writeSync(f, `${JSON.stringify(line)}\n`)
+      unflushed++
+      if (force) return await flush(f)
+      if (unflushed >= FLUSH_EVERY && Date.now() - flushedAt >= FLUSH_INTERVAL_MS) void flush(f)
+    } catch (error) {
+      fail(error)
+    }
   }
   return {
+    failure: () => failed,
     begin: (index, action) => {
       const { side, path } = targetOfAction(action)
       return write({ begin: index, side, folder: parentOf(path) }, false)
@@ -223,8 +266,10 @@ export const journalWriter = (file: string, header: JournalHeader, append: boole
       if (fd === undefined) return
       const f = fd
       fd = undefined
-      await flushing.catch(() => undefined)
-      fsyncSync(f)
+      await flushing
+      try {
+        fsyncSync(f)
+      } catch {}
       closeSync(f)
     },
   }

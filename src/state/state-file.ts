@@ -1,22 +1,33 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { describeErrors } from '../core/codec.ts'
 import { newState, SyncState } from '../core/sync-state.ts'
+import { type OwnFileError, ownFileTarget, readOwnFile } from './regular-file.ts'
 import { writeFileAtomic } from './write-atomic.ts'
 
 export type StateError =
-  | { readonly _tag: 'StateUnreadable'; readonly file: string; readonly message: string }
+  | OwnFileError
+  | {
+      readonly _tag: 'StateUnreadable'
+      readonly file: string
+      readonly code: string
+      readonly message: string
+    }
   | { readonly _tag: 'StateCorrupt'; readonly file: string; readonly problems: ReadonlyArray<string> }
   | {
       readonly _tag: 'StateOfOtherPair'
       readonly file: string
       readonly recorded: { readonly source: string; readonly destination: string }
     }
-  | { readonly _tag: 'StateUnwritable'; readonly file: string; readonly message: string }
+  | {
+      readonly _tag: 'StateUnwritable'
+      readonly file: string
+      readonly code: string
+      readonly message: string
+    }
 
 /**
  * Where a pair's state lives unless `--state` says otherwise: one file per pair under
@@ -42,14 +53,15 @@ export const loadState =
     roots: { readonly source: string; readonly destination: string },
   ): TE.TaskEither<StateError, SyncState | null> =>
   async () => {
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code === 'ENOENT') return E.right(null)
-      return E.left({ _tag: 'StateUnreadable', file, message: (error as Error).message })
-    }
+    const read = await readOwnFile(file, 'state file', ({ code, message }) => ({
+      _tag: 'StateUnreadable' as const,
+      file,
+      code,
+      message,
+    }))
+    if (E.isLeft(read)) return read
+    const text = read.right
+    if (text === null) return E.right(null)
     let json: unknown
     try {
       json = JSON.parse(text)
@@ -75,10 +87,18 @@ export const freshState = (source: string, destination: string): SyncState =>
 export const saveState =
   (file: string, state: SyncState): TE.TaskEither<StateError, void> =>
   async () => {
+    const target = await ownFileTarget(file, 'state file', ({ code, message }) => ({
+      _tag: 'StateUnwritable' as const,
+      file,
+      code,
+      message,
+    }))
+    if (E.isLeft(target)) return target
     try {
-      await writeFileAtomic(file, `${JSON.stringify(SyncState.encode(state))}\n`)
+      await writeFileAtomic(target.right, `${JSON.stringify(SyncState.encode(state))}\n`)
       return E.right(undefined)
     } catch (error) {
-      return E.left({ _tag: 'StateUnwritable', file, message: (error as Error).message })
+      const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
+      return E.left({ _tag: 'StateUnwritable', file, code, message: (error as Error).message })
     }
   }

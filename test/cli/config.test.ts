@@ -235,6 +235,22 @@ describe('a bad config file', () => {
       '{ "pairs": { "my photos": { "source": "a", "destination": "b" } } }',
       'pairs.my photos: a pair name is letters, digits, - and _',
     ],
+    [
+      'a pair named __proto__',
+      '{ "pairs": { "__proto__": { "source": "../source", "destination": "../destination" } } }',
+      'pairs.__proto__: a pair name is letters, digits, - and _, starting with a letter or digit',
+    ],
+    ['a top-level __proto__', '{ "pairs": {}, "__proto__": { "pairs": {} } }', '__proto__: unknown field'],
+    [
+      'an mtime tolerance of 1e20',
+      pairWith(', "mtimeTolerance": 1e20'),
+      'pairs.photos.mtimeTolerance: expected milliseconds, a whole number from 0 to 86400000 (a day), found 100000000000000000000',
+    ],
+    [
+      'a negative mtime tolerance',
+      pairWith(', "mtimeTolerance": -1'),
+      'pairs.photos.mtimeTolerance: expected milliseconds, a whole number from 0 to 86400000 (a day), found -1',
+    ],
     ['pairs that are a list', '{ "pairs": [] }', 'pairs: expected an object of named pairs, found []'],
     ['no pairs at all', '{}', 'pairs: missing (expected an object of named pairs)'],
     [
@@ -257,6 +273,23 @@ describe('a bad config file', () => {
     expect(oneLineError(planned.stderr)).toContain(says)
     expect(await readTree(p.dst)).toEqual({})
     expect(await exists(join(p.scratch, '.syncengine'))).toBe(false)
+  })
+
+  it('pairs named constructor and prototype are pairs like any other', async () => {
+    const p = await configured(
+      '{ "pairs": { "constructor": { "source": "../source", "destination": "../destination" }, "prototype": { "source": "../source", "destination": "../usb" } } }',
+    )
+
+    const synced = await cli(p, 'sync', '--all')
+    const status = await cli(p, 'status')
+
+    expect(synced.code).toBe(0)
+    expect(synced.stdout).toContain('== constructor ==')
+    expect(synced.stdout).toContain('== prototype ==')
+    expect(await readTree(p.dst)).toEqual(await readTree(p.src))
+    expect(await readTree(join(p.base, 'usb'))).toEqual(await readTree(p.src))
+    expect(status.stdout).toContain('constructor: ')
+    expect(status.stdout).toContain('prototype: ')
   })
 
   it('names every bad field at once, on one line', async () => {

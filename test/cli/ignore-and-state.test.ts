@@ -125,7 +125,7 @@ describe('.syncignore and the state file', () => {
     const planned = await runCli(['plan', pair.src, pair.dst, '--state', stateFile, '--out', planFile], {
       cwd: pair.scratch,
     })
-    const applied = await runCli(['apply', planFile], { cwd: pair.scratch })
+    const applied = await runCli(['apply', planFile, '--state', stateFile], { cwd: pair.scratch })
 
     expect(planned.code).toBe(0)
     expect(applied.code).toBe(0)

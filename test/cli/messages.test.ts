@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type CliError, messageOf } from '../../src/cli/messages.ts'
+import { newState } from '../../src/core/sync-state.ts'
+import type { PairReport } from '../../src/pair/apply-pair.ts'
 import { storageError } from '../../src/storage/storage.ts'
 import { cliPair, oneLineError, runCli } from './run-cli.ts'
 
@@ -14,9 +16,21 @@ type Examples = {
 
 const cause = storageError('list', 'photos', 'EACCES', 'permission denied')
 
+const report: PairReport = {
+  state: newState('l', '/a', '/b'),
+  finished: [],
+  counts: { applied: 11, alreadyDone: 0, drifted: 0, failed: 0 },
+  conflictsLeft: 0,
+  notStarted: 29,
+  resumed: 0,
+}
+
 const examples: Examples = {
   Usage: [{ _tag: 'Usage', message: '--limit takes a whole number of lines, 0 for all (got "x")' }],
-  RootsOverlap: [{ _tag: 'RootsOverlap', source: '/a', destination: '/a/b' }],
+  RootsOverlap: [
+    { _tag: 'RootsOverlap', source: '/a', destination: '/a/b' },
+    { _tag: 'RootsOverlap', source: '/a', destination: '/l/b', real: { source: '/a', destination: '/a/b' } },
+  ],
   Unreadable: [{ _tag: 'Unreadable', root: '/a', path: 'photos', cause }],
   HashFailed: [{ _tag: 'HashFailed', root: '/a', cause }],
   RootNotAFolder: [
@@ -28,15 +42,71 @@ const examples: Examples = {
     { _tag: 'RootMissing', side: 'source', root: '/a', synced: 0, role: 'truth' },
     { _tag: 'RootMissing', side: 'destination', root: '/b' },
   ],
-  StateUnreadable: [{ _tag: 'StateUnreadable', file: '/s.json', message: 'EACCES' }],
+  StateUnreadable: [
+    { _tag: 'StateUnreadable', file: '/s.json', code: 'EACCES', message: 'EACCES: permission denied' },
+    {
+      _tag: 'StateUnreadable',
+      file: '/s.json',
+      code: 'ENAMETOOLONG',
+      message: 'ENAMETOOLONG: name too long',
+    },
+  ],
   StateCorrupt: [{ _tag: 'StateCorrupt', file: '/s.json', problems: ['lineage: missing'] }],
   StateOfOtherPair: [
     { _tag: 'StateOfOtherPair', file: '/s.json', recorded: { source: '/x', destination: '/y' } },
   ],
-  StateUnwritable: [{ _tag: 'StateUnwritable', file: '/s.json', message: 'EROFS' }],
+  StateUnwritable: [{ _tag: 'StateUnwritable', file: '/s.json', code: 'EROFS', message: 'EROFS' }],
   LockHeld: [{ _tag: 'LockHeld', file: '/s.json.lock', pid: 42, host: 'nas', since: '2026-01-01T00:00:00Z' }],
-  LockFailed: [{ _tag: 'LockFailed', file: '/s.json.lock', message: 'EROFS' }],
+  LockFailed: [{ _tag: 'LockFailed', file: '/s.json.lock', code: 'EROFS', message: 'EROFS' }],
+  LockDamaged: [{ _tag: 'LockDamaged', file: '/s.json.lock', why: 'it is empty' }],
   JournalCorrupt: [{ _tag: 'JournalCorrupt', file: '/s.json.journal', message: 'line 3 is not JSON' }],
+  JournalUnreadable: [
+    { _tag: 'JournalUnreadable', file: '/s.json.journal', code: 'EACCES', message: 'EACCES' },
+  ],
+  NotARegularFile: [
+    { _tag: 'NotARegularFile', role: 'state file', file: '/s.json', what: 'a FIFO (named pipe)' },
+    { _tag: 'NotARegularFile', role: 'journal', file: '/s.json.journal', what: 'a folder' },
+    { _tag: 'NotARegularFile', role: 'lock file', file: '/s.json.lock', what: 'a socket' },
+    {
+      _tag: 'NotARegularFile',
+      role: 'plan file',
+      file: '/p.json',
+      what: 'a symlink to nothing',
+      target: '/x',
+    },
+    { _tag: 'NotARegularFile', role: 'config file', file: '/c.json', what: 'a character device' },
+  ],
+  OwnFileNameTooLong: [{ _tag: 'OwnFileNameTooLong', role: 'state file', file: '/aaaa/s.json' }],
+  FolderNotAFolder: [
+    { _tag: 'FolderNotAFolder', role: 'state file', file: '/f/s.json', folder: '/f', what: 'a regular file' },
+  ],
+  StateGone: [{ _tag: 'StateGone', file: '/s.json', planned: { lineage: 'l', serial: 3 } }],
+  ApplyNotRecorded: [
+    {
+      _tag: 'ApplyNotRecorded',
+      what: 'journal',
+      failure: { file: '/s.json.journal', code: 'ENOSPC', message: 'ENOSPC: no space left on device, write' },
+      report,
+    },
+    {
+      _tag: 'ApplyNotRecorded',
+      what: 'state file',
+      failure: { file: '/s.json', code: 'EACCES', message: 'EACCES: permission denied' },
+      report,
+    },
+  ],
+  BackupDirNotAbsolute: [{ _tag: 'BackupDirNotAbsolute', backupDir: 'backups' }],
+  BackupDirOverlaps: [
+    { _tag: 'BackupDirOverlaps', side: 'source', root: '/a', backupDir: '/l/b', real: '/a/b' },
+  ],
+  PlanOverwritesOwnFile: [
+    { _tag: 'PlanOverwritesOwnFile', out: '/s.json', file: '/s.json', what: 'state file' },
+  ],
+  StateInsideRoot: [{ _tag: 'StateInsideRoot', side: 'source', root: '/a', file: '/a/s.json' }],
+  RootLinkBroken: [
+    { _tag: 'RootLinkBroken', root: '/l', target: '/gone', what: 'which does not exist' },
+    { _tag: 'RootLinkBroken', root: '/l', target: '/f', what: 'which is a regular file, not a folder' },
+  ],
   DigestMismatch: [{ _tag: 'DigestMismatch', file: '/p.json', expected: 'aa', actual: 'bb' }],
   PlanTouchesOwnFile: [{ _tag: 'PlanTouchesOwnFile', path: '/b/.state.json', file: 'state file' }],
   BackupInsideRoot: [{ _tag: 'BackupInsideRoot', side: 'destination', root: '/b', backupDir: '/b/backups' }],
@@ -48,9 +118,9 @@ const examples: Examples = {
   PlanStale: [{ _tag: 'PlanStale', planned: null, current: { lineage: 'l', serial: 2 } }],
   RootMismatch: [{ _tag: 'RootMismatch', side: 'source', planned: '/a', given: '/c' }],
   RootUnavailable: [{ _tag: 'RootUnavailable', side: 'source', root: '/a', cause }],
-  PlanUnreadable: [{ _tag: 'PlanUnreadable', file: '/p.json', message: 'ENOENT' }],
+  PlanUnreadable: [{ _tag: 'PlanUnreadable', file: '/p.json', code: 'ENOENT', message: 'ENOENT' }],
   PlanInvalid: [{ _tag: 'PlanInvalid', file: '/p.json', problems: ['actions[0].path: expected RelPath'] }],
-  PlanUnwritable: [{ _tag: 'PlanUnwritable', file: '/p.json', message: 'EROFS' }],
+  PlanUnwritable: [{ _tag: 'PlanUnwritable', file: '/p.json', code: 'EROFS', message: 'EROFS' }],
   ConfigMissing: [
     { _tag: 'ConfigMissing', file: '/w/syncengine.json', shown: 'syncengine.json' },
     {
@@ -60,7 +130,9 @@ const examples: Examples = {
       why: '--all runs its pairs',
     },
   ],
-  ConfigUnreadable: [{ _tag: 'ConfigUnreadable', shown: 'syncengine.json', message: 'EACCES' }],
+  ConfigUnreadable: [
+    { _tag: 'ConfigUnreadable', shown: 'syncengine.json', code: 'EACCES', message: 'EACCES' },
+  ],
   ConfigInvalid: [
     {
       _tag: 'ConfigInvalid',
@@ -79,7 +151,7 @@ const examples: Examples = {
  * bad value, what it takes ("expected … found", "takes …") says what to put instead.
  */
 const ADVICE =
-  /plan again|run |check|fix|give|pass |remove|wait|mount|make |choose|create|edit|review|apply it|move it|add the pair|nothing was|sync two|expected .*, found|takes /
+  /plan again|free some space|use shorter|run |check|fix|give|pass |remove|wait|mount|make |choose|create|edit|review|apply it|move it|add the pair|nothing was|sync two|expected .*, found|takes /
 
 describe('error messages', () => {
   it.each(

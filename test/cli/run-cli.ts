@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmod, cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
@@ -70,13 +72,17 @@ export const runBinary = (
     readonly cwd?: string
     /** Variables on top of `cliEnv(scratch)`. */
     readonly env?: Readonly<Record<string, string>>
+    /** Where `bin/syncengine.js` is: the repository, or a copy of it (see `runnableCopy`). */
+    readonly repo?: string
   },
 ): CliResult => {
-  const child = spawnSync(process.execPath, [join(REPO, 'bin', 'syncengine.js'), ...argv], {
+  const child = spawnSync(process.execPath, [join(options.repo ?? REPO, 'bin', 'syncengine.js'), ...argv], {
     cwd: options.cwd ?? REPO,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cliEnv(options.scratch), ...options.env },
     encoding: 'utf8',
     timeout: 20_000,
+    // The CLI handles SIGTERM as a request to stop cleanly; a run past its time is killed outright.
+    killSignal: 'SIGKILL',
     ...(options.user === undefined ? {} : { uid: options.user.uid, gid: options.user.gid }),
   })
   if (child.error !== undefined) throw child.error
@@ -148,4 +154,32 @@ export const oneLineError = (stderr: string): string => {
   expect(lines).toHaveLength(1)
   expect(lines[0]).toMatch(/^error: /)
   return lines[0] ?? ''
+}
+
+/**
+ * What the command line needs to run (bin, src, package.json and the packages it uses), copied where any
+ * user can read it. A test that runs the CLI as another user runs this copy: the clone itself may sit in
+ * a folder only its owner can enter (`mktemp -d` makes them 0700), where that user could not load a module.
+ */
+export const runnableCopy = async (): Promise<{
+  readonly repo: string
+  readonly remove: () => Promise<void>
+}> => {
+  const repo = await mkdtemp(join(tmpdir(), 'syncengine-cli-'))
+  for (const part of ['bin', 'src', 'package.json', 'tsconfig.json'])
+    await cp(join(REPO, part), join(repo, part), { recursive: true })
+  // The packages the program runs with: package-lock.json marks the ones only development needs.
+  const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as {
+    readonly packages: Readonly<Record<string, { readonly dev?: boolean }>>
+  }
+  for (const [path, info] of Object.entries(lock.packages)) {
+    const topLevel = path.startsWith('node_modules/') && path.lastIndexOf('node_modules/') === 0
+    if (!topLevel || info.dev === true) continue
+    // Optional packages for other platforms are listed but not installed.
+    if ((await stat(join(REPO, path)).catch(() => null)) === null) continue
+    await cp(join(REPO, path), join(repo, path), { recursive: true, verbatimSymlinks: true })
+  }
+  await chmod(repo, 0o755)
+  execFileSync('chmod', ['-R', 'a+rX', repo])
+  return { repo, remove: () => rm(repo, { recursive: true, force: true }) }
 }

@@ -1,8 +1,8 @@
 import { chmod, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isRoot, readTree } from '../support/sides.ts'
-import { type CliPair, type CliResult, cliPair, putTree, runBinary, runCli } from './run-cli.ts'
+import { type CliPair, type CliResult, cliPair, putTree, runBinary, runCli, runnableCopy } from './run-cli.ts'
 
 /**
  * A source folder that cannot be listed stops plan and sync: read as empty, it would look like a mass
@@ -18,9 +18,30 @@ afterEach(async () => {
   pair = undefined
 })
 
+// `nobody` runs a copy of the program it can read: the clone may be in a folder only its owner can enter.
+let copy: Awaited<ReturnType<typeof runnableCopy>> | undefined
+beforeAll(async () => {
+  if (isRoot()) copy = await runnableCopy()
+})
+afterAll(async () => {
+  await copy?.remove()
+})
+
 /** As a user chmod 000 really stops: this process when it is not root, `nobody` when it is. */
-const runAsUser = async (p: CliPair, argv: ReadonlyArray<string>): Promise<CliResult> =>
-  isRoot() ? runBinary(argv, { scratch: p.scratch, user: NOBODY }) : runCli(argv, { cwd: p.scratch })
+const runAsUser = async (p: CliPair, argv: ReadonlyArray<string>): Promise<CliResult> => {
+  if (!isRoot()) return runCli(argv, { cwd: p.scratch })
+  const as = {
+    scratch: p.scratch,
+    user: NOBODY,
+    cwd: p.scratch,
+    ...(copy === undefined ? {} : { repo: copy.repo }),
+  }
+  // The program starts as that user, and says it did, before what it does is judged.
+  const help = runBinary(['--help'], as)
+  expect(help.stderr, 'the program, run as nobody').toBe('')
+  expect(help.stdout).toMatch(/^Usage: syncengine /)
+  return runBinary(argv, as)
+}
 
 /** A pair whose source holds `locked/`, a folder nobody but root can list. */
 const lockedPair = async (): Promise<CliPair> => {

@@ -16,7 +16,9 @@ describe('relative paths', () => {
     ['a/./b', false],
     ['a/', false],
     ['a\0b', false],
-    ['C:/Windows', false],
+    ['C:/Windows', true],
+    ['x:y', true],
+    ['Q:A notes.md', true],
   ])('%j is valid: %s', (path, valid) => {
     expect(E.isRight(relPath(path))).toBe(valid)
     expect(RelPath.is(path)).toBe(valid)

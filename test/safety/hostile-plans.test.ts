@@ -438,7 +438,8 @@ describe("hostile plans and syncengine's own files", () => {
       )
       const before = await bothTrees(s.p)
 
-      const applied = await cli(s.p, ['apply', s.planFile])
+      // The state is named on the command line: a state file only the plan names may not be in a root.
+      const applied = await cli(s.p, ['apply', s.planFile, '--state', s.stateFile])
 
       expect(applied.code).toBe(1)
       expect(applied.stderr).toContain("syncengine's own")

@@ -30,7 +30,6 @@ export const breakages: ReadonlyArray<Breakage> = [
     value: 'archive/../../etc',
   },
   { name: 'an absolute path', base: 'delete-on-source', at: 'actions.0.path', value: '/etc/passwd' },
-  { name: 'a path with a drive letter', base: 'file-folder-clash', at: 'actions.0.to', value: 'C:/Windows' },
   { name: 'a path with a trailing slash', base: 'file-folder-clash', at: 'actions.1.path', value: 'notes/' },
   { name: 'a path with an empty segment', base: 'file-folder-clash', at: 'actions.3.path', value: 'a//b' },
   {

@@ -121,11 +121,14 @@ export const readTree = async (root: string): Promise<Record<string, string>> =>
       const full = join(dir, name)
       const rel = prefix === '' ? name : `${prefix}/${name}`
       const info = await lstat(full)
+      // Defined, not assigned: a file named `__proto__` is a key like any other.
+      const put = (key: string, value: string) =>
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
       if (info.isDirectory()) {
-        out[`${rel}/`] = ''
+        put(`${rel}/`, '')
         await walk(full, rel)
-      } else if (info.isSymbolicLink()) out[rel] = `-> ${await readlink(full)}`
-      else out[rel] = await readFile(full, 'utf8')
+      } else if (info.isSymbolicLink()) put(rel, `-> ${await readlink(full)}`)
+      else put(rel, await readFile(full, 'utf8'))
     }
   }
   await walk(root, '')

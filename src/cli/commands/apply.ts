@@ -1,37 +1,53 @@
 import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { type ApplyReport, isComplete } from '../../apply/apply.ts'
+import { isComplete } from '../../apply/apply.ts'
 import type { ActionOutcome } from '../../apply/run-action.ts'
 import { type Action, pathsOf } from '../../core/action.ts'
 import type { Plan } from '../../core/plan-file.ts'
 import { isWithin, type RelPath } from '../../core/rel-path.ts'
-import { applyPair } from '../../pair/apply-pair.ts'
+import { showNaming, showPath } from '../../core/show-path.ts'
+import { applyPair, type PairReport } from '../../pair/apply-pair.ts'
 import { planDigest } from '../../pair/plan-file-io.ts'
+import { isInside, locate, pathInRoot, samePlace } from '../../pair/real-location.ts'
+import { checkOwnFolder } from '../../state/regular-file.ts'
 import { defaultStateFile } from '../../state/state-file.ts'
 import { openStorage } from '../../storage/open.ts'
-import { ExitCode, type Io, type Output, shownPath, worst } from '../io.ts'
-import type { CliError } from '../messages.ts'
-import { ownFilesOf, within } from '../pair-options.ts'
+import { ExitCode, type Io, type Output, showFile, worst } from '../io.ts'
+import { type CliError, wordsFor } from '../messages.ts'
+import { OWN_FILE_NAMES, ownFilesOf } from '../pair-options.ts'
 import type { RunFlags, TargetFlags } from '../pair-target.ts'
 import { type PlanRef, readRef, refsOf } from '../plan-refs.ts'
 import { type ProgressMode, type ProgressOutput, progressOutput } from '../progress/progress-output.ts'
+import { checkRoot } from '../root-check.ts'
 import { fail, usage } from './plan.ts'
 
+const namesOf = (action: Action): ReadonlyArray<string> =>
+  action.kind === 'move' || action.kind === 'clone'
+    ? [action.from, action.to]
+    : action.kind === 'copy' && action.from !== undefined
+      ? [action.from, action.path]
+      : [action.path]
+
 const where = (action: Action): string =>
-  action.kind === 'move' || action.kind === 'clone' ? `${action.from} → ${action.to}` : action.path
+  action.kind === 'move' || action.kind === 'clone'
+    ? `${showPath(action.from)} → ${showPath(action.to)}`
+    : showPath(action.path)
 
 const problem = (action: Action, outcome: ActionOutcome): string | undefined => {
   switch (outcome.status) {
     case 'drifted':
-      return `skipped ${action.kind} ${where(action)}: ${outcome.why}`
-    case 'failed':
-      return `failed ${action.kind} ${where(action)}: ${outcome.error.message}`
+      return `skipped ${action.kind} ${where(action)}: ${showNaming(outcome.why, namesOf(action))}`
+    case 'failed': {
+      // The system's message names paths: they are shown as paths, like everywhere else.
+      const { code, message } = outcome.error
+      return `failed ${action.kind} ${where(action)}: ${wordsFor(code) ?? showNaming(message, namesOf(action))}`
+    }
     default:
       return undefined
   }
 }
 
-export const reportApply = (report: ApplyReport, io: Io, interrupted: boolean, out: Output): ExitCode => {
+export const reportApply = (report: PairReport, io: Io, interrupted: boolean, out: Output): ExitCode => {
   for (const { action, outcome } of report.finished) {
     const line = problem(action, outcome)
     if (line !== undefined) io.stderr.write(`${line}\n`)
@@ -39,9 +55,10 @@ export const reportApply = (report: ApplyReport, io: Io, interrupted: boolean, o
   const { applied, alreadyDone, drifted, failed } = report.counts
   const left = report.conflictsLeft > 0 ? `, ${report.conflictsLeft} conflict(s) left for you to resolve` : ''
   const stopped = report.notStarted > 0 ? `, ${report.notStarted} not started` : ''
+  const resumed = report.resumed > 0 ? ` (${report.resumed} by the interrupted apply this one resumed)` : ''
   const status = interrupted ? 'interrupted' : isComplete(report) ? 'complete' : 'incomplete'
   out.write(
-    `Apply ${status}: ${applied} applied, ${alreadyDone} already done, ${drifted} skipped (changed since the plan), ${failed} failed${stopped}${left}.\n`,
+    `Apply ${status}: ${applied} applied, ${alreadyDone} already done${resumed}, ${drifted} skipped (changed since the plan), ${failed} failed${stopped}${left}.\n`,
   )
   if (interrupted) out.write('Run the same apply again to finish it, or plan again.\n')
   return interrupted ? ExitCode.interrupted : isComplete(report) ? ExitCode.ok : ExitCode.incomplete
@@ -73,18 +90,22 @@ const runOptions = (
 export const slotsFor = (flags: RunFlags): number =>
   Math.min(6, Math.max(1, Number(flags.transfers ?? DEFAULT_RUN.transfers) || 1))
 
-/** The pair's own files may sit inside a root; no plan, however written, may touch them. */
-const touchesOwnFiles = (plan: Plan, stateFile: string): CliError | undefined => {
-  const names = ['state file', 'journal', 'lock file']
+/**
+ * The pair's own files may sit inside a root; no plan, however written, may touch them. Found by where
+ * they really are, so a root or a state path spelled through a symlink hides nothing.
+ */
+const touchesOwnFiles = async (plan: Plan, stateFile: string): Promise<CliError | undefined> => {
+  const own = await Promise.all(ownFilesOf(stateFile).map(locate))
   for (const side of ['source', 'destination'] as const) {
-    for (const [i, file] of ownFilesOf(stateFile).entries()) {
-      const own = within(plan[side].root, file)
-      if (own === undefined) continue
-      const hits = (p: RelPath): boolean => p === own || isWithin(own, p)
+    const root = await locate(plan[side].root)
+    for (const [i, file] of own.entries()) {
+      const path = pathInRoot(root, file)
+      if (path === undefined) continue
+      const hits = (p: RelPath): boolean => p === path || isWithin(path, p)
       const touched = plan.actions.some(
         (a) => pathsOf(a).some(hits) || (a.kind === 'copy' && a.from !== undefined && hits(a.from)),
       )
-      if (touched) return { _tag: 'PlanTouchesOwnFile', path: file, file: names[i] ?? 'file' }
+      if (touched) return { _tag: 'PlanTouchesOwnFile', path: file.given, file: OWN_FILE_NAMES[i] ?? 'file' }
     }
   }
   return undefined
@@ -100,7 +121,13 @@ export const applyLoaded = async (
 ): Promise<ExitCode> => {
   const options = runOptions(flags)
   if (E.isLeft(options)) return fail(io, options.left)
-  const own = touchesOwnFiles(plan, stateFile)
+  for (const root of [plan.source.root, plan.destination.root]) {
+    const broken = await checkRoot(root)
+    if (broken !== undefined) return fail(io, broken)
+  }
+  const folder = await checkOwnFolder(stateFile, 'state file')
+  if (folder !== undefined) return fail(io, folder)
+  const own = await touchesOwnFiles(plan, stateFile)
   if (own !== undefined) return fail(io, own)
   const controller = new AbortController()
   const unsubscribe = io.onInterrupt?.(() => {
@@ -122,7 +149,14 @@ export const applyLoaded = async (
       ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
     })()
     progress.stop()
-    if (E.isLeft(applied)) return fail(io, applied.left)
+    if (E.isLeft(applied)) {
+      if (applied.left._tag !== 'ApplyNotRecorded') return fail(io, applied.left)
+      // Something may have been done: say what, then why it stopped; exit 1 only if nothing was.
+      const { report } = applied.left
+      reportApply(report, io, false, progress.out)
+      fail(io, applied.left)
+      return report.counts.applied + report.counts.alreadyDone > 0 ? ExitCode.incomplete : ExitCode.error
+    }
     return reportApply(applied.right, io, controller.signal.aborted, progress.out)
   } finally {
     progress.stop()
@@ -158,7 +192,13 @@ const applyOne = async (
   const expectedRoots = { source: flags.expectSource, destination: flags.expectDestination }
   for (const side of ['source', 'destination'] as const) {
     const given = expectedRoots[side]
-    if (given !== undefined && resolve(io.cwd, given) !== plan.right[side].root)
+    if (given === undefined) continue
+    // The folder a reviewer names is the plan's when it is the same place, however either is spelled.
+    const [expected, planned] = await Promise.all([
+      locate(resolve(io.cwd, given)),
+      locate(plan.right[side].root),
+    ])
+    if (!samePlace(expected, planned))
       return fail(io, {
         _tag: 'RootMismatch',
         side,
@@ -166,12 +206,34 @@ const applyOne = async (
         given: resolve(io.cwd, given),
       })
   }
-  const stateFile =
-    flags.state !== undefined
-      ? resolve(io.cwd, flags.state)
-      : (plan.right.stateFile ??
-        defaultStateFile(plan.right.source.root, plan.right.destination.root, io.env))
-  return applyLoaded(plan.right, stateFile, ref.flags, io, progress)
+  const stateFile = await stateFileFor(plan.right, ref, flags, io)
+  if (E.isLeft(stateFile)) return fail(io, stateFile.left)
+  return applyLoaded(plan.right, stateFile.right, ref.flags, io, progress)
+}
+
+/**
+ * The state an apply reads and writes: `--state`, else the one the plan names, else the pair's
+ * configured one, else the default. A state file only the plan names (a plan file can be edited by
+ * anyone) may not be inside a root: there it would overwrite a synced file, or be synced itself.
+ */
+const stateFileFor = async (
+  plan: Plan,
+  ref: PlanRef,
+  flags: ApplyFlags,
+  io: Io,
+): Promise<E.Either<CliError, string>> => {
+  if (flags.state !== undefined) return E.right(resolve(io.cwd, flags.state))
+  const configured = ref.state
+  if (plan.stateFile === undefined)
+    return E.right(configured ?? defaultStateFile(plan.source.root, plan.destination.root, io.env))
+  const named = await locate(plan.stateFile)
+  if (configured !== undefined && samePlace(named, await locate(configured))) return E.right(plan.stateFile)
+  for (const side of ['source', 'destination'] as const) {
+    const root = plan[side].root
+    if (isInside(await locate(root), named))
+      return E.left({ _tag: 'StateInsideRoot', side, root, file: plan.stateFile })
+  }
+  return E.right(plan.stateFile)
 }
 
 /** Applies each plan in turn; the exit code is the worst of them, and an interrupt stops the rest. */
@@ -195,7 +257,7 @@ export const applyCommand = async (
   const progress = progressOutput(io, flags.progress, { quiet: flags.quiet === true, slots: slotsFor(flags) })
   const codes: ExitCode[] = []
   for (const ref of refs.right) {
-    if (refs.right.length > 1) progress.out.write(`\n== ${ref.name ?? shownPath(io, ref.file)} ==\n`)
+    if (refs.right.length > 1) progress.out.write(`\n== ${ref.name ?? showFile(io, ref.file)} ==\n`)
     const code = await applyOne(ref, flags, progress, io)
     codes.push(code)
     if (code === ExitCode.interrupted) break

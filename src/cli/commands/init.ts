@@ -3,7 +3,8 @@ import { basename, dirname, isAbsolute, relative, resolve } from 'node:path'
 import { PAIR_NAME } from '../../config/config-codec.ts'
 import { CONFIG_NAME } from '../../config/config-file.ts'
 import { starterConfig } from '../../config/starter.ts'
-import { ExitCode, type Io, shownPath } from '../io.ts'
+import { showPath } from '../../core/show-path.ts'
+import { ExitCode, type Io, showFile } from '../io.ts'
 import { fail, usage } from './plan.ts'
 
 export interface InitFlags {
@@ -60,9 +61,9 @@ export const initCommand = async (
     if (code === 'EEXIST') return fail(io, { _tag: 'ConfigExists', shown })
     return fail(io, { _tag: 'ConfigUnwritable', shown, message: (error as Error).message })
   }
-  const config = flags.config === undefined ? '' : ` --config ${flags.config}`
+  const config = flags.config === undefined ? '' : ` --config ${showPath(flags.config)}`
   io.stdout.write(
-    `Wrote ${shownPath(io, file)} with the pair ${name}: ${pair.source} → ${pair.destination} (${pair.mode}).\nEdit it, then run: syncengine plan ${name}${config}\n`,
+    `Wrote ${showFile(io, file)} with the pair ${name}: ${showPath(pair.source)} → ${showPath(pair.destination)} (${pair.mode}).\nEdit it, then run: syncengine plan ${name}${config}\n`,
   )
   return ExitCode.ok
 }

@@ -3,17 +3,20 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { ProgressListener } from '../../apply/progress-event.ts'
 import { hasChanges, type Plan } from '../../core/plan-file.ts'
 import { render } from '../../core/render.ts'
+import { showPath, showText } from '../../core/show-path.ts'
 import { planDigest, planJson, writePlanFile } from '../../pair/plan-file-io.ts'
 import { planPair } from '../../pair/plan-pair.ts'
 import { probeRecordOf } from '../../pair/probe-record.ts'
 import { recoverBeforePlanning } from '../../pair/recover.ts'
+import { checkOwnFolder } from '../../state/regular-file.ts'
 import { loadState } from '../../state/state-file.ts'
 import { openStorage } from '../../storage/open.ts'
-import { ExitCode, type Io, shownPath, styleFor, worst } from '../io.ts'
+import { ExitCode, type Io, showFile, styleFor, worst } from '../io.ts'
 import { type CliError, messageOf } from '../messages.ts'
-import { type PairFlags, type PairSetup, pairSetup } from '../pair-options.ts'
+import { type PairFlags, type PairSetup, type PlanFiles, pairSetup } from '../pair-options.ts'
 import { type PairTarget, type TargetFlags, targetsOf } from '../pair-target.ts'
 import { type ProgressMode, type ProgressOutput, progressOutput } from '../progress/progress-output.ts'
+import { checkRoot } from '../root-check.ts'
 
 export interface PlanFlags extends PairFlags, TargetFlags {
   readonly out?: string
@@ -26,7 +29,8 @@ export interface PlanFlags extends PairFlags, TargetFlags {
 
 /** Prints the error as one line (naming the pair when a run has several) and gives the exit code. */
 export const fail = (io: Io, error: CliError, pair?: string): ExitCode => {
-  io.stderr.write(`error: ${pair === undefined ? '' : `${pair}: `}${messageOf(error)}\n`)
+  // messageOf shows every path escaped; showText is the last guard for anything else that slipped in.
+  io.stderr.write(`error: ${pair === undefined ? '' : `${pair}: `}${showText(messageOf(error))}\n`)
   return ExitCode.error
 }
 
@@ -45,12 +49,18 @@ export const parseLimit = (text: string | undefined): E.Either<CliError, number>
 export const makePlan = async (
   target: PairTarget,
   io: Io,
-  ownFiles: ReadonlyArray<string>,
+  planFiles: PlanFiles,
   onProgress?: ProgressListener,
 ): Promise<E.Either<CliError, { readonly plan: Plan; readonly setup: PairSetup }>> => {
-  const setup = pairSetup(target.source, target.destination, target.flags, io, ownFiles)
+  const setup = await pairSetup(target.source, target.destination, target.flags, io, planFiles)
   if (E.isLeft(setup)) return setup
   const { source, destination, stateFile } = setup.right
+  for (const root of [source, destination]) {
+    const broken = await checkRoot(root)
+    if (broken !== undefined) return E.left(broken)
+  }
+  const folder = await checkOwnFolder(stateFile, 'state file')
+  if (folder !== undefined) return E.left(folder)
   const sides = { source: openStorage(source, io.cwd), destination: openStorage(destination, io.cwd) }
   const recovered = await recoverBeforePlanning(stateFile, { source, destination }, sides)
   if (E.isLeft(recovered)) return recovered
@@ -89,8 +99,8 @@ const planOne = async (
   // A named pair's plan is always saved, in the plans folder, so that `apply NAME` finds it.
   const out = flags.out === undefined ? target.planFile : resolve(io.cwd, flags.out)
   // The plans folder of named pairs is kept out of both snapshots when it sits inside a root.
-  const own = out === undefined ? [] : flags.out === undefined ? [dirname(out)] : [out]
-  const made = await makePlan(target, io, own, progress.onProgress)
+  const planFiles = out === undefined ? {} : flags.out === undefined ? { out, folder: dirname(out) } : { out }
+  const made = await makePlan(target, io, planFiles, progress.onProgress)
   progress.stop()
   if (E.isLeft(made)) return fail(io, made.left, several ? target.name : undefined)
   const { plan } = made.right
@@ -103,12 +113,11 @@ const planOne = async (
     const written = await writePlanFile(out, plan)()
     if (E.isLeft(written)) return fail(io, written.left, several ? target.name : undefined)
     const byName = target.name !== undefined && flags.out === undefined && flags.outDir === undefined
-    const config = flags.config === undefined ? '' : ` --config ${flags.config}`
-    const applyWith = byName ? `${target.name}${config}` : (flags.out ?? shownPath(io, out))
+    const config = flags.config === undefined ? '' : ` --config ${showPath(flags.config)}`
+    const saved = flags.out === undefined ? showFile(io, out) : showPath(flags.out)
+    const applyWith = byName ? `${target.name}${config}` : saved
     if (flags.json !== true)
-      io.stderr.write(
-        `\nSaved the plan to ${flags.out ?? shownPath(io, out)}. Apply it with: syncengine apply ${applyWith}\n`,
-      )
+      io.stderr.write(`\nSaved the plan to ${saved}. Apply it with: syncengine apply ${applyWith}\n`)
   } else if (flags.json !== true && hasChanges(plan)) {
     io.stderr.write('\nNote: no --out given, so this plan was not saved and cannot be applied as reviewed.\n')
   }

@@ -2,12 +2,14 @@ import { stat } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { hasChanges, type Plan } from '../../core/plan-file.ts'
 import { summaryLine } from '../../core/render.ts'
+import { showPath, showText } from '../../core/show-path.ts'
 import type { SyncState } from '../../core/sync-state.ts'
 import { planDigest, readPlanFile } from '../../pair/plan-file-io.ts'
 import { journalFileOf, readJournal } from '../../state/journal-file.ts'
-import { lockFileOf, lockHolder } from '../../state/lock-file.ts'
+import { type LockError, type LockStatus, lockFileOf, lockHolder } from '../../state/lock-file.ts'
+import { checkOwnFolder } from '../../state/regular-file.ts'
 import { loadState } from '../../state/state-file.ts'
-import { ExitCode, type Io, shownPath, styleFor, worst } from '../io.ts'
+import { ExitCode, type Io, showFile, styleFor, worst } from '../io.ts'
 import { messageOf } from '../messages.ts'
 import { pairSetup } from '../pair-options.ts'
 import { type PairTarget, requireConfig, type TargetFlags, targetsOf } from '../pair-target.ts'
@@ -82,7 +84,7 @@ const nextStep = (
 ): string => {
   const pair =
     target.name ??
-    `${target.source} ${target.destination}${target.flags.state === undefined ? '' : ` --state ${target.flags.state}`}`
+    `${showPath(target.source)} ${showPath(target.destination)}${target.flags.state === undefined ? '' : ` --state ${showPath(target.flags.state)}`}`
   const run = (command: string, what = pair): string => `syncengine ${command} ${what}${config}`
   if (running)
     return 'wait for the apply that holds the lock to finish (remove the lock file if no syncengine runs)'
@@ -96,18 +98,39 @@ const nextStep = (
   return `run \`${run('plan')}\` to see what changed since the last sync`
 }
 
+/** The lock file, when there is one: who holds it, or why it holds nothing. */
+const lockLine = (lock: E.Either<LockError, LockStatus | null>, file: string): string | undefined => {
+  if (E.isLeft(lock)) return showText(messageOf(lock.left))
+  const found = lock.right
+  if (found === null) return undefined
+  if (found.kind === 'damaged')
+    return found.takenOver
+      ? `${file} is damaged (${found.why}): no apply holds it, and the next apply takes it over`
+      : `${file} is damaged (${found.why}) and was written moments ago; if no apply runs on this pair, remove it`
+  const who = `pid ${found.pid} on ${showText(found.host)}, since ${showText(found.since)}`
+  return found.alive
+    ? `held by an apply that is running (${who})`
+    : `left by an apply that is gone (${who}); the next apply takes it over`
+}
+
 const statusOf = async (
   target: PairTarget,
   flags: StatusFlags,
   io: Io,
   several: boolean,
 ): Promise<ExitCode> => {
-  const setup = pairSetup(target.source, target.destination, target.flags, io)
+  const setup = await pairSetup(target.source, target.destination, target.flags, io)
   if (E.isLeft(setup)) return fail(io, setup.left, several ? target.name : undefined)
   const { source, destination, stateFile } = setup.right
+  const folder = await checkOwnFolder(stateFile, 'state file')
+  if (folder !== undefined) return fail(io, folder, several ? target.name : undefined)
   const style = styleFor(io, flags.color)
   const out: string[] = []
-  out.push(style.bold(`${target.name === undefined ? '' : `${target.name}: `}${source} → ${destination}`))
+  out.push(
+    style.bold(
+      `${target.name === undefined ? '' : `${target.name}: `}${showPath(source)} → ${showPath(destination)}`,
+    ),
+  )
   const synced = await mtimeOf(stateFile)
   const now = io.now?.() ?? Date.now()
   out.push(`  last sync:   ${synced === null ? 'never' : whenText(synced, now)}`)
@@ -115,20 +138,20 @@ const statusOf = async (
   let code: ExitCode = ExitCode.ok
   let state: SyncState | null = null
   if (E.isLeft(loaded)) {
-    out.push(`  state:       ${style.remove(messageOf(loaded.left))}`)
+    out.push(`  state:       ${style.remove(showText(messageOf(loaded.left)))}`)
     code = ExitCode.error
   } else {
     state = loaded.right
     out.push(
-      `  state:       ${state === null ? 'none yet' : `${state.entries.size} ${state.entries.size === 1 ? 'path' : 'paths'}`} (${shownPath(io, stateFile)})`,
+      `  state:       ${state === null ? 'none yet' : `${state.entries.size} ${state.entries.size === 1 ? 'path' : 'paths'}`} (${showFile(io, stateFile)})`,
     )
   }
   const plan = await planStatus(target, { source, destination }, state)
-  const file = target.planFile === undefined ? '' : shownPath(io, target.planFile)
+  const file = target.planFile === undefined ? '' : showFile(io, target.planFile)
   const planText = {
     untracked: 'kept only for pairs named in syncengine.json',
     none: 'none saved',
-    unreadable: `cannot be used: ${plan.kind === 'unreadable' ? plan.message : ''}`,
+    unreadable: `cannot be used: ${plan.kind === 'unreadable' ? showText(plan.message) : ''}`,
     'other-pair': `${file} was made for other folders`,
     stale: `none pending (${file} was made before the last sync)`,
     pending:
@@ -138,23 +161,27 @@ const statusOf = async (
   }[plan.kind]
   out.push(`  plan:        ${planText}`)
   const journal = await readJournal(journalFileOf(stateFile))
-  const holder = await lockHolder(lockFileOf(stateFile))
+  const lockFile = lockFileOf(stateFile)
+  const lock = await lockHolder(lockFile)
+  const holder = E.isRight(lock) && lock.right?.kind === 'held' ? lock.right : undefined
   const running = holder?.alive === true
   const interrupted = E.isRight(journal) ? journal.right : null
   out.push(
     `  interrupted: ${
       E.isLeft(journal)
-        ? style.remove(messageOf(journal.left))
+        ? style.remove(showText(messageOf(journal.left)))
         : interrupted === null
           ? 'no'
           : running
-            ? `an apply is running (pid ${holder?.pid} on ${holder?.host}, since ${holder?.since})`
+            ? `an apply is running (pid ${holder?.pid} on ${showText(holder?.host ?? '')}, since ${showText(holder?.since ?? '')})`
             : style.conflict(
-                `yes, an apply stopped before it finished (${shownPath(io, journalFileOf(stateFile))})`,
+                `yes, an apply stopped before it finished (${showFile(io, journalFileOf(stateFile))})`,
               )
     }`,
   )
-  const config = flags.config === undefined ? '' : ` --config ${flags.config}`
+  const lockText = lockLine(lock, showFile(io, lockFile))
+  if (lockText !== undefined) out.push(`  lock:        ${lockText}`)
+  const config = flags.config === undefined ? '' : ` --config ${showPath(flags.config)}`
   out.push(`  next:        ${nextStep(target, state, plan, interrupted?.header ?? null, running, config)}`)
   io.stdout.write(`${out.join('\n')}\n`)
   return code

@@ -31,7 +31,7 @@ export const syncCommand = async (
   const progress = progressOutput(io, flags.progress, { quiet: flags.quiet === true, slots: slotsFor(flags) })
   const codes: ExitCode[] = []
   for (const target of targets.right) {
-    const made = await makePlan(target, io, [], progress.onProgress)
+    const made = await makePlan(target, io, {}, progress.onProgress)
     progress.stop()
     if (E.isLeft(made)) {
       codes.push(fail(io, made.left, several ? target.name : undefined))

@@ -1,5 +1,6 @@
 import type { Tally } from '../../apply/progress-event.ts'
 import { formatBytes } from '../../core/render.ts'
+import { showPath } from '../../core/show-path.ts'
 import type { Side } from '../../core/side.ts'
 
 /** What the progress display shows, kept from the events; the lines are drawn from it. */
@@ -61,7 +62,7 @@ const sideCount = (view: ScanView, side: Side): string =>
 
 export const scanLine = (view: ScanView, width: number): string =>
   clip(
-    `Scanning: ${sideCount(view, 'source')}, ${sideCount(view, 'destination')}${view.current === '' ? '' : `  ${view.current}/`}`,
+    `Scanning: ${sideCount(view, 'source')}, ${sideCount(view, 'destination')}${view.current === '' ? '' : `  ${showPath(view.current)}/`}`,
     width,
   )
 
@@ -87,5 +88,5 @@ export const transferLine = (transfer: Transfer, width: number): string => {
   const amount =
     transfer.size > 0 ? `  ${formatBytes(transfer.bytesDone)} of ${formatBytes(transfer.size)}` : ''
   const room = Math.max(8, width - 4 - [...amount].length)
-  return clip(`  ${transfer.arrow} ${clip(transfer.path, room, 'end')}${amount}`, width)
+  return clip(`  ${transfer.arrow} ${clip(showPath(transfer.path), room, 'end')}${amount}`, width)
 }

@@ -1,4 +1,5 @@
 import type { ProgressListener } from '../../apply/progress-event.ts'
+import { jsonForPeople } from '../../core/canonical-json.ts'
 import type { ProgressMode } from '../choices.ts'
 import type { Io, Output } from '../io.ts'
 import { progressDisplay } from './progress-display.ts'
@@ -33,7 +34,7 @@ export const progressOutput = (
   if (mode === 'json')
     return {
       out: io.stderr,
-      onProgress: (event) => io.stdout.write(`${JSON.stringify(event)}\n`),
+      onProgress: (event) => io.stdout.write(`${jsonForPeople(JSON.stringify(event))}\n`),
       note,
       stop: nothing,
     }
