@@ -11,10 +11,8 @@ import {
   Mode,
   type Policy,
 } from '../core/policy.ts'
-import type { RelPath } from '../core/rel-path.ts'
-import { probeRecordOf } from '../pair/probe-record.ts'
-import { type Location, locate, overlap, pathInRoot, samePlace } from '../pair/real-location.ts'
-import { defaultStateFile } from '../state/state-file.ts'
+import type { PairSpec } from '../pair/open-pair.ts'
+import { parseSideUrl, showSideUrl } from '../storage/side-url.ts'
 import type { Io } from './io.ts'
 import type { CliError } from './messages.ts'
 
@@ -40,16 +38,6 @@ export interface PairFlags {
 /** What `--max-delete` is when neither the command line nor the config sets it. */
 export const DEFAULT_MAX_DELETE = '50%'
 
-export interface PairSetup {
-  readonly source: string
-  readonly destination: string
-  readonly policy: Policy
-  readonly stateFile: string
-  /** Set when the state file was given on the command line: the plan carries it to apply. */
-  readonly customStateFile: boolean
-  readonly exclude: { readonly source: ReadonlyArray<RelPath>; readonly destination: ReadonlyArray<RelPath> }
-}
-
 const usage = (message: string): E.Either<CliError, never> => E.left({ _tag: 'Usage', message })
 
 /** `--max-delete 100` (files) or `--max-delete 30%`. */
@@ -60,17 +48,6 @@ export const parseDeleteLimit = (text: string): DeleteLimit | undefined => {
   return match[2] === '%' ? (limit <= 100 ? { limit, unit: 'percent' } : undefined) : { limit, unit: 'files' }
 }
 
-/** The state, journal and lock of a pair, which a run never lists and a plan may never touch. */
-export const ownFilesOf = (stateFile: string): ReadonlyArray<string> => [
-  stateFile,
-  `${stateFile}.journal`,
-  `${stateFile}.lock`,
-  probeRecordOf(stateFile),
-]
-
-export const OWN_FILE_NAMES = ['state file', 'journal', 'lock file', 'probe record'] as const
-export type OwnFileName = (typeof OWN_FILE_NAMES)[number]
-
 /** `--mtime-tolerance`: whole milliseconds, as digits (not `1e20`, not `0x10`), up to a day. */
 export const parseMtimeTolerance = (text: string): number | undefined => {
   if (!/^\d+$/.test(text.trim())) return undefined
@@ -78,47 +55,17 @@ export const parseMtimeTolerance = (text: string): number | undefined => {
   return ms <= MAX_MTIME_TOLERANCE_MS ? ms : undefined
 }
 
-/** Where the files a run keeps for itself sit in each root, if they do: left out of both snapshots. */
-export const ownPathsIn = (
-  roots: { readonly source: Location; readonly destination: Location },
-  files: ReadonlyArray<Location>,
-): { readonly source: ReadonlyArray<RelPath>; readonly destination: ReadonlyArray<RelPath> } => {
-  const inside = (root: Location): ReadonlyArray<RelPath> =>
-    files.map((file) => pathInRoot(root, file)).filter((p): p is RelPath => p !== undefined)
-  return { source: inside(roots.source), destination: inside(roots.destination) }
-}
-
-/** The two roots, unless they are one place or one is inside the other, however they are spelled. */
-export const locateRoots = async (
-  source: string,
-  destination: string,
-): Promise<E.Either<CliError, { readonly source: Location; readonly destination: Location }>> => {
-  const roots = { source: await locate(source), destination: await locate(destination) }
-  if (!overlap(roots.source, roots.destination)) return E.right(roots)
-  const spelled = roots.source.real !== source || roots.destination.real !== destination
-  return E.left({
-    _tag: 'RootsOverlap',
-    source,
-    destination,
-    ...(spelled ? { real: { source: roots.source.real, destination: roots.destination.real } } : {}),
-  })
-}
-
-/** The plan file a run writes, and the folder of named pairs' plans: kept out of both snapshots. */
-export interface PlanFiles {
-  readonly out?: string
-  readonly folder?: string
-}
-
-export const pairSetup = async (
+/**
+ * The pair the command line (or a config pair, as flags) names: sides as given (paths made absolute,
+ * URLs as they are), the policy from the flags over the defaults, and the state file if one was named.
+ * Where things are is checked when the pair is opened (`openPair`), for the library and the CLI alike.
+ */
+export const pairSpecOf = (
   sourceArg: string,
   destinationArg: string,
   flags: PairFlags,
   io: Io,
-  planFiles: PlanFiles = {},
-): Promise<E.Either<CliError, PairSetup>> => {
-  const source = resolve(io.cwd, sourceArg)
-  const destination = resolve(io.cwd, destinationArg)
+): E.Either<CliError, PairSpec & { readonly source: string; readonly destination: string }> => {
   const mode = flags.mode ?? defaultPolicy.mode
   const conflict = flags.conflict ?? defaultPolicy.conflict
   const compare = flags.compare ?? defaultPolicy.compare
@@ -137,59 +84,28 @@ export const pairSetup = async (
     return usage(
       `--mtime-tolerance takes whole milliseconds from 0 to ${MAX_MTIME_TOLERANCE_MS} (a day) (got "${flags.mtimeTolerance}")`,
     )
-
-  const roots = await locateRoots(source, destination)
-  if (E.isLeft(roots)) return roots
-  const backupDir = flags.backupDir === undefined ? null : resolve(io.cwd, flags.backupDir)
-  if (backupDir !== null) {
-    const backups = await locate(backupDir)
-    for (const side of ['source', 'destination'] as const)
-      if (overlap(backups, roots.right[side]))
-        return E.left({
-          _tag: 'BackupDirOverlaps',
-          side,
-          root: side === 'source' ? source : destination,
-          backupDir,
-          real: backups.real,
-        })
+  const side = (arg: string): E.Either<CliError, string> => E.map(showSideUrl)(parseSideUrl(arg, io.cwd))
+  const source = side(sourceArg)
+  if (E.isLeft(source)) return source
+  const destination = side(destinationArg)
+  if (E.isLeft(destination)) return destination
+  const policy: Policy = {
+    ...defaultPolicy,
+    mode,
+    conflict,
+    compare,
+    mtimeToleranceMs: tolerance,
+    ignore: [...(flags.ignore ?? [])],
+    include: [...(flags.include ?? [])],
+    force: { upload: flags.forceUpload === true, download: flags.forceDownload === true },
+    maxDelete,
+    allowMassDelete: flags.allowMassDelete === true,
+    backupDir: flags.backupDir === undefined ? null : resolve(io.cwd, flags.backupDir),
   }
-
-  const stateFile =
-    flags.state === undefined ? defaultStateFile(source, destination, io.env) : resolve(io.cwd, flags.state)
-  const own = await Promise.all(ownFilesOf(stateFile).map(locate))
-  const out = planFiles.out === undefined ? undefined : await locate(resolve(io.cwd, planFiles.out))
-  if (out !== undefined)
-    for (const [i, file] of own.entries())
-      if (samePlace(out, file))
-        return E.left({
-          _tag: 'PlanOverwritesOwnFile',
-          out: out.given,
-          file: file.given,
-          what: OWN_FILE_NAMES[i] ?? 'state file',
-        })
-  const folder = planFiles.folder === undefined ? undefined : await locate(resolve(io.cwd, planFiles.folder))
-  const exclude = ownPathsIn(
-    roots.right,
-    [...own, out, folder].filter((l): l is Location => l !== undefined),
-  )
   return E.right({
-    source,
-    destination,
-    policy: {
-      ...defaultPolicy,
-      mode,
-      conflict,
-      compare,
-      mtimeToleranceMs: tolerance,
-      ignore: [...(flags.ignore ?? [])],
-      include: [...(flags.include ?? [])],
-      force: { upload: flags.forceUpload === true, download: flags.forceDownload === true },
-      maxDelete,
-      allowMassDelete: flags.allowMassDelete === true,
-      backupDir,
-    },
-    stateFile,
-    customStateFile: flags.state !== undefined,
-    exclude,
+    source: source.right,
+    destination: destination.right,
+    policy,
+    ...(flags.state === undefined ? {} : { stateFile: resolve(io.cwd, flags.state) }),
   })
 }

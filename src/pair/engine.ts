@@ -1,30 +1,29 @@
-import { resolve } from 'node:path'
+import { randomUUID } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import type { ApplyEvent, ApplyReport } from '../apply/apply.ts'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type { ApplyEvent } from '../apply/apply.ts'
 import { pauseGate } from '../apply/pause.ts'
 import type { ProgressListener } from '../apply/progress-event.ts'
-import type { RetryPolicy } from '../apply/retry.ts'
-import type { Sides } from '../apply/sides.ts'
-import { targetOfAction } from '../core/action.ts'
+import { defaultRetry, type RetryPolicy } from '../apply/retry.ts'
+import { matchAction } from '../core/action.ts'
 import type { Plan } from '../core/plan-file.ts'
 import type { Policy } from '../core/policy.ts'
-import { defaultStateFile } from '../state/state-file.ts'
-import { localStorage } from '../storage/local.ts'
-import type { Storage } from '../storage/storage.ts'
-import type { ApplyPairError } from './apply-pair.ts'
-import type { PlanPairError } from './plan-pair.ts'
-import { syncPair as syncSides } from './sync-pair.ts'
+import { render } from '../core/render.ts'
+import type { PairReport } from './apply-pair.ts'
+import {
+  type OpenedPair,
+  type OpenPairError,
+  openPair,
+  type PairContext,
+  type PairSpec,
+  type SideSpec,
+} from './open-pair.ts'
+import { type PlanOpenedError, planOpened, type SyncOpenedError, syncOpened } from './run-pair.ts'
 
-/** A side given as a Storage, or as a local folder's path. */
-export type SideSpec = Storage | string
+export type { PairSpec, SideSpec } from './open-pair.ts'
 
-export interface PairSpec {
-  readonly source: SideSpec
-  readonly destination: SideSpec
-  /** Default: `defaultStateFile` of both roots. */
-  readonly stateFile?: string
-  readonly policy?: Partial<Policy>
-}
+/** How many copies run at once unless told otherwise: the command line's default too. */
+export const DEFAULT_TRANSFERS = 4
 
 /** What a sync did, counted the way the Python library this one succeeds counted it, and then some. */
 export interface SyncCounts {
@@ -46,19 +45,38 @@ export interface SyncCounts {
 
 export interface SyncResult {
   readonly plan: Plan
-  readonly report: ApplyReport
+  readonly report: PairReport
   readonly counts: SyncCounts
+  /** The run was cancelled: what finished is recorded, and the next call completes the rest. */
+  readonly cancelled: boolean
 }
 
-export type SyncError = PlanPairError | ApplyPairError
+/** A plan made without applying it (a dry run), and how it reads for a person. */
+export interface PlanResult {
+  readonly plan: Plan
+  /** The plan as `syncengine plan` prints it, without colors. */
+  readonly text: string
+}
+
+export type SyncError = OpenPairError | SyncOpenedError
+export type PlanError = OpenPairError | PlanOpenedError
 
 export interface EngineOptions {
   readonly onProgress?: ProgressListener
   readonly onEvent?: (event: ApplyEvent) => void
+  /** How many copies run at once (default 4). */
   readonly transfers?: number
   readonly retry?: RetryPolicy
-  /** For the default state file location; the process environment unless given. */
+  /** For relative paths; the process's working folder unless given. */
+  readonly cwd?: string
+  /** For the default state file location and credentials; the process environment unless given. */
   readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+/** What one call may add to the engine's options. */
+export interface CallOptions {
+  /** Progress of this call, besides the engine's own listener. */
+  readonly onProgress?: ProgressListener
 }
 
 export interface FolderTransfer {
@@ -70,28 +88,36 @@ export interface FolderTransfer {
   readonly mirror?: boolean
   readonly stateFile?: string
   readonly policy?: Partial<Omit<Policy, 'mode'>>
+  readonly storage?: PairSpec['storage']
 }
 
 /**
  * The library's front door: plan and apply a pair in one call, with progress, and pause, resume and
  * cancel for the apply in flight. Cancelling stops new actions, lets running ones finish, and saves a
- * state that records only what was done; the engine is ready for the next call right after.
+ * state that records only what was done; the engine is ready for the next call right after. Every call
+ * goes through `openPair`, the same rules the command line has.
  */
 export interface SyncEngine {
-  readonly syncPair: (pair: PairSpec) => Promise<E.Either<SyncError, SyncResult>>
+  readonly syncPair: (pair: PairSpec, options?: CallOptions) => TE.TaskEither<SyncError, SyncResult>
+  /** Plans without applying: the plan and its text, nothing touched. */
+  readonly plan: (pair: PairSpec, options?: CallOptions) => TE.TaskEither<PlanError, PlanResult>
   /** Files of `from` into `to` (`to` is the source side of the pair: a download, as from a cloud folder). */
-  readonly downloadFolder: (transfer: FolderTransfer) => Promise<E.Either<SyncError, SyncResult>>
+  readonly downloadFolder: (
+    transfer: FolderTransfer,
+    options?: CallOptions,
+  ) => TE.TaskEither<SyncError, SyncResult>
   /** Files of `from` into `to` (`from` is the source side of the pair: an upload). */
-  readonly uploadFolder: (transfer: FolderTransfer) => Promise<E.Either<SyncError, SyncResult>>
+  readonly uploadFolder: (
+    transfer: FolderTransfer,
+    options?: CallOptions,
+  ) => TE.TaskEither<SyncError, SyncResult>
   readonly pause: () => void
   readonly resume: () => void
   readonly cancel: () => void
   readonly paused: () => boolean
 }
 
-const storageOf = (side: SideSpec): Storage => (typeof side === 'string' ? localStorage(resolve(side)) : side)
-
-export const countsOf = (plan: Plan, report: ApplyReport): SyncCounts => {
+export const countsOf = (plan: Plan, report: PairReport): SyncCounts => {
   const counts = {
     uploads: 0,
     downloads: 0,
@@ -107,83 +133,118 @@ export const countsOf = (plan: Plan, report: ApplyReport): SyncCounts => {
   }
   for (const { action, outcome } of report.finished) {
     if (outcome.status !== 'applied' && outcome.status !== 'already-done') continue
-    switch (action.kind) {
-      case 'copy':
-        if (action.direction === 'upload') counts.uploads++
+    matchAction(action, {
+      copy: (copy) => {
+        if (copy.direction === 'upload') counts.uploads++
         else counts.downloads++
-        if (outcome.status === 'applied' && action.entry.kind === 'file')
-          counts.bytes[action.direction === 'upload' ? 'uploaded' : 'downloaded'] += action.entry.size
-        break
-      case 'delete':
-        counts.deletes[targetOfAction(action).side]++
-        break
-      case 'move':
+        if (outcome.status === 'applied' && copy.entry.kind === 'file')
+          counts.bytes[copy.direction === 'upload' ? 'uploaded' : 'downloaded'] += copy.entry.size
+      },
+      delete: (deleted) => {
+        counts.deletes[deleted.side]++
+      },
+      move: () => {
         counts.moves++
-        break
-      case 'clone':
+      },
+      clone: () => {
         counts.localCopies++
-        break
-      case 'mkdir':
+      },
+      mkdir: () => {
         counts.folders++
-        break
-      case 'meta':
+      },
+      meta: () => {
         counts.metadata++
-        break
-    }
+      },
+    })
   }
   return counts
 }
 
+const listeners = (...all: ReadonlyArray<ProgressListener | undefined>): ProgressListener | undefined => {
+  const present = all.filter((l): l is ProgressListener => l !== undefined)
+  return present.length === 0
+    ? undefined
+    : (event) => {
+        for (const listener of present) listener(event)
+      }
+}
+
 export const createSyncEngine = (options: EngineOptions = {}): SyncEngine => {
   const gate = pauseGate()
-  const running = new Set<AbortController>()
-  const env = options.env ?? process.env
+  const running = new Map<string, AbortController>()
+  const context: PairContext = { cwd: options.cwd ?? process.cwd(), env: options.env ?? process.env }
 
-  const syncPair = async (pair: PairSpec): Promise<E.Either<SyncError, SyncResult>> => {
-    const sides: Sides = { source: storageOf(pair.source), destination: storageOf(pair.destination) }
-    const controller = new AbortController()
-    running.add(controller)
-    try {
-      const synced = await syncSides({
-        sides,
-        stateFile: pair.stateFile ?? defaultStateFile(sides.source.root, sides.destination.root, env),
-        signal: controller.signal,
-        pause: gate,
-        ...(pair.policy === undefined ? {} : { policy: pair.policy }),
-        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-        ...(options.transfers === undefined ? {} : { transfers: options.transfers }),
-        ...(options.retry === undefined ? {} : { retry: options.retry }),
-      })()
-      if (E.isLeft(synced)) return synced
-      const { plan, report } = synced.right
-      return E.right({ plan, report, counts: countsOf(plan, report) })
-    } finally {
-      running.delete(controller)
+  /** Opens the pair, runs `use` on it, and closes it whatever happens. */
+  const withPair =
+    <L, A>(
+      pair: PairSpec,
+      use: (opened: OpenedPair) => TE.TaskEither<L, A>,
+    ): TE.TaskEither<L | OpenPairError, A> =>
+    async () => {
+      const opened = await openPair(pair, context)()
+      if (E.isLeft(opened)) return opened
+      try {
+        return await use(opened.right)()
+      } finally {
+        await opened.right.close()
+      }
     }
-  }
+
+  const syncPair = (pair: PairSpec, call: CallOptions = {}): TE.TaskEither<SyncError, SyncResult> =>
+    withPair(pair, (opened) => async () => {
+      const controller = new AbortController()
+      const id = randomUUID()
+      running.set(id, controller)
+      try {
+        const onProgress = listeners(options.onProgress, call.onProgress)
+        const synced = await syncOpened(opened, {
+          signal: controller.signal,
+          pause: gate,
+          transfers: options.transfers ?? DEFAULT_TRANSFERS,
+          retry: options.retry ?? defaultRetry,
+          ...(onProgress === undefined ? {} : { onProgress }),
+          ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+        })()
+        if (E.isLeft(synced)) return synced
+        const { plan, report } = synced.right
+        return E.right({ plan, report, counts: countsOf(plan, report), cancelled: controller.signal.aborted })
+      } finally {
+        running.delete(id)
+      }
+    })
+
+  const folderPair = (t: FolderTransfer, download: boolean): PairSpec => ({
+    source: download ? t.to : t.from,
+    destination: download ? t.from : t.to,
+    ...(t.stateFile === undefined ? {} : { stateFile: t.stateFile }),
+    ...(t.storage === undefined ? {} : { storage: t.storage }),
+    policy: {
+      ...t.policy,
+      mode: download
+        ? t.mirror === true
+          ? 'destination-to-source'
+          : 'destination-backup'
+        : t.mirror === true
+          ? 'source-to-destination'
+          : 'source-backup',
+    },
+  })
 
   return {
     syncPair,
-    downloadFolder: (t) =>
-      syncPair({
-        source: t.to,
-        destination: t.from,
-        ...(t.stateFile === undefined ? {} : { stateFile: t.stateFile }),
-        policy: { ...t.policy, mode: t.mirror === true ? 'destination-to-source' : 'destination-backup' },
+    plan: (pair, call = {}) =>
+      withPair(pair, (opened) => async () => {
+        const onProgress = listeners(options.onProgress, call.onProgress)
+        const planned = await planOpened(opened, onProgress === undefined ? {} : { onProgress })()
+        return E.isLeft(planned) ? planned : E.right({ plan: planned.right, text: render(planned.right) })
       }),
-    uploadFolder: (t) =>
-      syncPair({
-        source: t.from,
-        destination: t.to,
-        ...(t.stateFile === undefined ? {} : { stateFile: t.stateFile }),
-        policy: { ...t.policy, mode: t.mirror === true ? 'source-to-destination' : 'source-backup' },
-      }),
+    downloadFolder: (t, call) => syncPair(folderPair(t, true), call),
+    uploadFolder: (t, call) => syncPair(folderPair(t, false), call),
     pause: gate.pause,
     resume: gate.resume,
     paused: gate.paused,
     cancel: () => {
-      for (const controller of running) controller.abort()
+      for (const controller of running.values()) controller.abort()
       gate.resume()
     },
   }

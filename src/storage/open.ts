@@ -1,11 +1,10 @@
 import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { type FtpOptions, openFtp } from './ftp/index.ts'
+import type { FtpOptions } from './ftp/options.ts'
 import { localStorage } from './local.ts'
 import { memoryStorage } from './memory.ts'
 import type { S3Options } from './s3/options.ts'
-import { openSftp } from './sftp/open-sftp.ts'
 import type { SftpOptions } from './sftp/sftp-options.ts'
 import { parseSideUrl, type Scheme, type SideUrl, type SideUrlError, showSideUrl } from './side-url.ts'
 import type { Storage } from './storage.ts'
@@ -33,6 +32,48 @@ export type OpenError =
 
 type Opener = (side: SideUrl, options: OpenOptions) => TE.TaskEither<OpenError, Storage>
 
+/** The npm package each remote backend is built on: optional peers, installed by those who use them. */
+export const BACKEND_PACKAGES = { s3: '@aws-sdk/client-s3', sftp: 'ssh2', ftp: 'basic-ftp' } as const
+
+const isMissingModule = (error: unknown): boolean =>
+  error instanceof Error && 'code' in error && error.code === 'ERR_MODULE_NOT_FOUND'
+
+/**
+ * A backend loaded when a side of its scheme is opened: most runs never need the AWS SDK, ssh2 or an
+ * FTP client, and a program that installs syncengine installs them only if it uses them.
+ */
+const lazy =
+  <M>(
+    backend: keyof typeof BACKEND_PACKAGES,
+    load: () => Promise<M>,
+    open: (module: M, side: SideUrl, options: OpenOptions) => TE.TaskEither<OpenError, Storage>,
+  ): Opener =>
+  (side, options) =>
+  async () => {
+    let module: M
+    try {
+      module = await load()
+    } catch (error) {
+      if (!isMissingModule(error)) throw error
+      const pkg = BACKEND_PACKAGES[backend]
+      return E.left({
+        _tag: 'StorageUnavailable',
+        url: showSideUrl(side),
+        message: `${side.scheme}:// sides need the ${pkg} package, which is not installed (npm install ${pkg})`,
+      })
+    }
+    return open(module, side, options)()
+  }
+
+const wrongScheme = (side: SideUrl, scheme: string): TE.TaskEither<OpenError, never> =>
+  TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: `not an ${scheme}:// side` })
+
+const ftp = lazy(
+  'ftp',
+  () => import('./ftp/open-ftp.ts'),
+  (m, side, options) => m.openFtp(side, options.ftp ?? {}, options.env),
+)
+
 /**
  * How each scheme is opened. A remote backend connects here, so a wrong host or a refused key is an
  * error before anything is planned; its `close` ends the connection.
@@ -40,21 +81,25 @@ type Opener = (side: SideUrl, options: OpenOptions) => TE.TaskEither<OpenError, 
 const openers: Partial<Record<Scheme, Opener>> = {
   file: (side) => TE.right(localStorage(showSideUrl(side))),
   memory: (side) => TE.right(memoryStorage({ root: showSideUrl(side) })),
-  ftp: (side, options) => openFtp(side, options.ftp ?? {}, options.env),
-  ftps: (side, options) => openFtp(side, options.ftp ?? {}, options.env),
-  // Loaded when an s3:// side is opened: the AWS SDK is large, and most runs never need it.
-  s3: (side, options) =>
-    side.scheme === 's3'
-      ? async () => (await import('./s3/open-s3.ts')).openS3(side, options.s3)()
-      : TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: 'not an s3:// side' }),
-  sftp: (side, options) =>
-    side.scheme === 'sftp'
-      ? TE.mapLeft((message: string) => ({
-          _tag: 'StorageUnavailable' as const,
-          url: showSideUrl(side),
-          message,
-        }))(openSftp(side, showSideUrl(side), options))
-      : TE.left({ _tag: 'StorageUnavailable', url: showSideUrl(side), message: 'not an sftp:// side' }),
+  ftp,
+  ftps: ftp,
+  s3: lazy(
+    's3',
+    () => import('./s3/open-s3.ts'),
+    (m, side, options) => (side.scheme === 's3' ? m.openS3(side, options.s3) : wrongScheme(side, 's3')),
+  ),
+  sftp: lazy(
+    'sftp',
+    () => import('./sftp/open-sftp.ts'),
+    (m, side, options) =>
+      side.scheme === 'sftp'
+        ? TE.mapLeft((message: string) => ({
+            _tag: 'StorageUnavailable' as const,
+            url: showSideUrl(side),
+            message,
+          }))(m.openSftp(side, showSideUrl(side), options))
+        : wrongScheme(side, 'sftp'),
+  ),
 }
 
 const supported = (): ReadonlyArray<string> => Object.keys(openers)

@@ -144,6 +144,12 @@ const examples: Examples = {
   ConfigUnwritable: [{ _tag: 'ConfigUnwritable', shown: 'syncengine.json', message: 'EROFS' }],
   PairUnknown: [{ _tag: 'PairUnknown', name: 'nsa', shown: 'syncengine.json', known: 'its pairs: nas' }],
   PlanMissing: [{ _tag: 'PlanMissing', name: 'nas', file: '.syncengine/plans/nas.json' }],
+  SideUrlInvalid: [{ _tag: 'SideUrlInvalid', url: 's3://', why: 'it names no bucket' }],
+  SchemeUnsupported: [
+    { _tag: 'SchemeUnsupported', url: 'gopher://h/x', scheme: 'gopher', supported: ['file', 's3'] },
+  ],
+  StorageUnavailable: [{ _tag: 'StorageUnavailable', url: 'sftp://h/x', message: 'connection refused' }],
+  InvalidInput: [{ _tag: 'InvalidInput', what: 'policy', problems: ['mode: expected one of two-way, …'] }],
 }
 
 /**

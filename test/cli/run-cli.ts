@@ -168,16 +168,35 @@ export const runnableCopy = async (): Promise<{
   const repo = await mkdtemp(join(tmpdir(), 'syncengine-cli-'))
   for (const part of ['bin', 'src', 'package.json', 'tsconfig.json'])
     await cp(join(REPO, part), join(repo, part), { recursive: true })
-  // The packages the program runs with: package-lock.json marks the ones only development needs.
+  // The packages the program runs with, and tsx, which runs bin/syncengine.js from the sources: the
+  // production packages of package-lock.json and tsx's, with what each needs.
   const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as {
-    readonly packages: Readonly<Record<string, { readonly dev?: boolean }>>
+    readonly packages: Readonly<
+      Record<
+        string,
+        {
+          readonly dev?: boolean
+          readonly dependencies?: Readonly<Record<string, string>>
+          readonly optionalDependencies?: Readonly<Record<string, string>>
+        }
+      >
+    >
   }
-  for (const [path, info] of Object.entries(lock.packages)) {
-    const topLevel = path.startsWith('node_modules/') && path.lastIndexOf('node_modules/') === 0
-    if (!topLevel || info.dev === true) continue
+  const wanted = Object.entries(lock.packages)
+    .filter(([path, info]) => path.lastIndexOf('node_modules/') === 0 && info.dev !== true)
+    .map(([path]) => path)
+  wanted.push('node_modules/tsx')
+  const copied = new Set<string>()
+  while (wanted.length > 0) {
+    const path = wanted.pop() as string
+    if (copied.has(path)) continue
+    copied.add(path)
     // Optional packages for other platforms are listed but not installed.
     if ((await stat(join(REPO, path)).catch(() => null)) === null) continue
     await cp(join(REPO, path), join(repo, path), { recursive: true, verbatimSymlinks: true })
+    const info = lock.packages[path]
+    for (const name of Object.keys({ ...info?.dependencies, ...info?.optionalDependencies }))
+      if (lock.packages[`${path}/node_modules/${name}`] === undefined) wanted.push(`node_modules/${name}`)
   }
   await chmod(repo, 0o755)
   execFileSync('chmod', ['-R', 'a+rX', repo])

@@ -27,7 +27,7 @@ describe('pause, resume and cancel', () => {
     const events: ProgressEvent[] = []
     const engine = createSyncEngine({ onProgress: (e) => events.push(e), transfers: 2 })
     const stateFile = join(await tempDir(), 'state.json')
-    const running = engine.syncPair({ source: throttled(source, 200_000), destination, stateFile })
+    const running = engine.syncPair({ source: throttled(source, 200_000), destination, stateFile })()
     const completed = () => events.filter((e) => e.type === 'upload-file-complete').length
     await until(() => completed() >= 3)
     engine.pause()
@@ -50,12 +50,13 @@ describe('pause, resume and cancel', () => {
     const events: ProgressEvent[] = []
     const engine = createSyncEngine({ onProgress: (e) => events.push(e), transfers: 1 })
     const stateFile = join(await tempDir(), 'state.json')
-    const running = engine.syncPair({ source: throttled(source, 200_000), destination, stateFile })
+    const running = engine.syncPair({ source: throttled(source, 200_000), destination, stateFile })()
     await until(() => events.filter((e) => e.type === 'upload-file-complete').length >= 5)
     engine.cancel()
     const cancelled = await running
     if (E.isLeft(cancelled)) throw new Error(JSON.stringify(cancelled.left))
     expect(cancelled.right.report.notStarted).toBeGreaterThan(0)
+    expect(cancelled.right.cancelled).toBe(true)
     expect(cancelled.right.counts.skips).toBe(cancelled.right.report.notStarted)
 
     // Every path the state records is really on both sides, as recorded.
@@ -68,7 +69,7 @@ describe('pause, resume and cancel', () => {
     expect(state.right.entries.size).toBe(20 - cancelled.right.report.notStarted)
 
     // The engine is ready again at once: the next sync finishes the work.
-    const again = await engine.syncPair({ source, destination, stateFile })
+    const again = await engine.syncPair({ source, destination, stateFile })()
     if (E.isLeft(again)) throw new Error(JSON.stringify(again.left))
     expect(again.right.counts.uploads).toBe(cancelled.right.report.notStarted)
     expect(destination.files()).toEqual(source.files())
@@ -81,7 +82,7 @@ describe('pause, resume and cancel', () => {
     local.put('mine.txt', 'keep me', { mtimeMs: 1_700_000_000_000 })
     const engine = createSyncEngine()
     const dir = await tempDir()
-    const down = await engine.downloadFolder({ from: remote, to: local, stateFile: join(dir, 'down.json') })
+    const down = await engine.downloadFolder({ from: remote, to: local, stateFile: join(dir, 'down.json') })()
     if (E.isLeft(down)) throw new Error(JSON.stringify(down.left))
     expect(down.right.counts).toMatchObject({
       downloads: 1,
@@ -91,7 +92,7 @@ describe('pause, resume and cancel', () => {
     expect(local.readText('mine.txt')).toBe('keep me')
     expect(local.readText('photos/cat.jpg')).toBe('meow')
 
-    const up = await engine.uploadFolder({ from: local, to: remote, stateFile: join(dir, 'up.json') })
+    const up = await engine.uploadFolder({ from: local, to: remote, stateFile: join(dir, 'up.json') })()
     if (E.isLeft(up)) throw new Error(JSON.stringify(up.left))
     expect(remote.readText('mine.txt')).toBe('keep me')
     expect(up.right.counts.deletes).toEqual({ source: 0, destination: 0 })

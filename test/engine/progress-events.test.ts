@@ -36,7 +36,7 @@ describe.each(MODES)('the progress events of an apply in %s', (mode: Mode) => {
       destination,
       stateFile,
       policy: { mode, allowMassDelete: true },
-    })
+    })()
     if (E.isLeft(result)) throw new Error(JSON.stringify(result.left))
     const applyEvents = events.filter((e) => e.type !== 'scan-start' && e.type !== 'scan-complete')
 
@@ -101,7 +101,7 @@ describe('speed and ETA', () => {
     const events: ProgressEvent[] = []
     const engine = createSyncEngine({ onProgress: (e) => events.push(e), transfers: 1 })
     const stateFile = join(await tempDir(), 'state.json')
-    const result = await engine.syncPair({ source: throttled(source, rate), destination, stateFile })
+    const result = await engine.syncPair({ source: throttled(source, rate), destination, stateFile })()
     expect(E.isRight(result)).toBe(true)
 
     const progress = events.filter((e) => e.type === 'upload-file-progress')

@@ -139,7 +139,7 @@ const expectTree = async (root: string): Promise<void> => {
 const ESM_SCRIPT = `import { createSyncEngine } from 'syncengine'
 
 const [source, destination, stateFile] = process.argv.slice(2)
-const result = await createSyncEngine().syncPair({ source, destination, stateFile })
+const result = await createSyncEngine().syncPair({ source, destination, stateFile })()
 if (result._tag === 'Left') {
   console.error(JSON.stringify(result.left))
   process.exit(1)
@@ -151,7 +151,7 @@ const CJS_SCRIPT = `const { createSyncEngine } = require('syncengine')
 
 const [source, destination, stateFile] = process.argv.slice(2)
 createSyncEngine()
-  .syncPair({ source, destination, stateFile })
+  .syncPair({ source, destination, stateFile })()
   .then((result) => {
     if (result._tag === 'Left') {
       console.error(JSON.stringify(result.left))
@@ -193,7 +193,7 @@ const engine = createSyncEngine({ transfers: 2, onProgress: (event: ProgressEven
 const destination: Storage = localStorage('/tmp/nowhere')
 
 export const sync = async (source: string): Promise<SyncResult | undefined> => {
-  const result = await engine.syncPair({ source, destination, policy: { mode: 'source-backup' } })
+  const result = await engine.syncPair({ source, destination, policy: { mode: 'source-backup' } })()
   return result._tag === 'Right' ? result.right : undefined
 }
 

@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodePlan } from '../../src/core/decode-plan.ts'
+import { derivedOf } from '../../src/core/plan/derived.ts'
+import { Plan } from '../../src/core/plan-file.ts'
 import { type CliPair, cliPair, oneLineError, putTree, runCli } from '../cli/run-cli.ts'
 import { readTree } from '../support/sides.ts'
 
@@ -98,7 +100,14 @@ describe('duplicate actions', () => {
       { ...uploadOf(json, 'a.txt'), path: 'x', entry: info },
     ]
 
-    expect(E.isRight(decodePlan({ ...json, actions: replace }))).toBe(true)
+    // The summary and the guard's verdict are derived from the actions, so they are derived again here.
+    const edited = Plan.decode({ ...json, actions: replace })
+    if (E.isLeft(edited)) throw new Error('the edited plan does not decode')
+    const derived = derivedOf(edited.right)
+    const whole = Plan.encode({ ...edited.right, ...derived })
+
+    const decoded = decodePlan(whole)
+    expect(E.isLeft(decoded) ? decoded.left.problems : []).toEqual([])
   })
 })
 

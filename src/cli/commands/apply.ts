@@ -2,23 +2,20 @@ import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { isComplete } from '../../apply/apply.ts'
 import type { ActionOutcome } from '../../apply/run-action.ts'
-import { type Action, pathsOf } from '../../core/action.ts'
+import type { Action } from '../../core/action.ts'
 import type { Plan } from '../../core/plan-file.ts'
-import { isWithin, type RelPath } from '../../core/rel-path.ts'
 import { showNaming, showPath } from '../../core/show-path.ts'
-import { applyPair, type PairReport } from '../../pair/apply-pair.ts'
+import type { PairReport } from '../../pair/apply-pair.ts'
+import { type OpenedPair, openPair } from '../../pair/open-pair.ts'
 import { planDigest } from '../../pair/plan-file-io.ts'
-import { isInside, locate, pathInRoot, samePlace } from '../../pair/real-location.ts'
-import { checkOwnFolder } from '../../state/regular-file.ts'
+import { isInside, locate, samePlace } from '../../pair/real-location.ts'
+import { applyOpened } from '../../pair/run-pair.ts'
 import { defaultStateFile } from '../../state/state-file.ts'
-import { openStorage } from '../../storage/open.ts'
 import { ExitCode, type Io, type Output, showFile, worst } from '../io.ts'
 import { type CliError, wordsFor } from '../messages.ts'
-import { OWN_FILE_NAMES, ownFilesOf } from '../pair-options.ts'
 import type { RunFlags, TargetFlags } from '../pair-target.ts'
 import { type PlanRef, readRef, refsOf } from '../plan-refs.ts'
 import { type ProgressMode, type ProgressOutput, progressOutput } from '../progress/progress-output.ts'
-import { checkRoot } from '../root-check.ts'
 import { fail, usage } from './plan.ts'
 
 const namesOf = (action: Action): ReadonlyArray<string> =>
@@ -90,45 +87,16 @@ const runOptions = (
 export const slotsFor = (flags: RunFlags): number =>
   Math.min(6, Math.max(1, Number(flags.transfers ?? DEFAULT_RUN.transfers) || 1))
 
-/**
- * The pair's own files may sit inside a root; no plan, however written, may touch them. Found by where
- * they really are, so a root or a state path spelled through a symlink hides nothing.
- */
-const touchesOwnFiles = async (plan: Plan, stateFile: string): Promise<CliError | undefined> => {
-  const own = await Promise.all(ownFilesOf(stateFile).map(locate))
-  for (const side of ['source', 'destination'] as const) {
-    const root = await locate(plan[side].root)
-    for (const [i, file] of own.entries()) {
-      const path = pathInRoot(root, file)
-      if (path === undefined) continue
-      const hits = (p: RelPath): boolean => p === path || isWithin(path, p)
-      const touched = plan.actions.some(
-        (a) => pathsOf(a).some(hits) || (a.kind === 'copy' && a.from !== undefined && hits(a.from)),
-      )
-      if (touched) return { _tag: 'PlanTouchesOwnFile', path: file.given, file: OWN_FILE_NAMES[i] ?? 'file' }
-    }
-  }
-  return undefined
-}
-
 /** Carries out a plan with the progress display or events, and reports how it went. */
 export const applyLoaded = async (
   plan: Plan,
-  stateFile: string,
+  pair: OpenedPair,
   flags: RunFlags,
   io: Io,
   progress: ProgressOutput,
 ): Promise<ExitCode> => {
   const options = runOptions(flags)
   if (E.isLeft(options)) return fail(io, options.left)
-  for (const root of [plan.source.root, plan.destination.root]) {
-    const broken = await checkRoot(root)
-    if (broken !== undefined) return fail(io, broken)
-  }
-  const folder = await checkOwnFolder(stateFile, 'state file')
-  if (folder !== undefined) return fail(io, folder)
-  const own = await touchesOwnFiles(plan, stateFile)
-  if (own !== undefined) return fail(io, own)
   const controller = new AbortController()
   const unsubscribe = io.onInterrupt?.(() => {
     if (!controller.signal.aborted)
@@ -136,13 +104,7 @@ export const applyLoaded = async (
     controller.abort()
   })
   try {
-    const applied = await applyPair({
-      plan,
-      sides: {
-        source: openStorage(plan.source.root, io.cwd),
-        destination: openStorage(plan.destination.root, io.cwd),
-      },
-      stateFile,
+    const applied = await applyOpened(pair, plan, {
       signal: controller.signal,
       transfers: options.right.transfers,
       retry: { retries: options.right.retries, delayMs: options.right.delayMs },
@@ -208,7 +170,21 @@ const applyOne = async (
   }
   const stateFile = await stateFileFor(plan.right, ref, flags, io)
   if (E.isLeft(stateFile)) return fail(io, stateFile.left)
-  return applyLoaded(plan.right, stateFile.right, ref.flags, io, progress)
+  const opened = await openPair(
+    {
+      source: plan.right.source.root,
+      destination: plan.right.destination.root,
+      stateFile: stateFile.right,
+      policy: plan.right.policy,
+    },
+    io,
+  )()
+  if (E.isLeft(opened)) return fail(io, opened.left)
+  try {
+    return await applyLoaded(plan.right, opened.right, ref.flags, io, progress)
+  } finally {
+    await opened.right.close()
+  }
 }
 
 /**

@@ -4,19 +4,14 @@ import type { ProgressListener } from '../../apply/progress-event.ts'
 import { hasChanges, type Plan } from '../../core/plan-file.ts'
 import { render } from '../../core/render.ts'
 import { showPath, showText } from '../../core/show-path.ts'
+import { type OpenedPair, openPair, type RunFiles } from '../../pair/open-pair.ts'
 import { planDigest, planJson, writePlanFile } from '../../pair/plan-file-io.ts'
-import { planPair } from '../../pair/plan-pair.ts'
-import { probeRecordOf } from '../../pair/probe-record.ts'
-import { recoverBeforePlanning } from '../../pair/recover.ts'
-import { checkOwnFolder } from '../../state/regular-file.ts'
-import { loadState } from '../../state/state-file.ts'
-import { openStorage } from '../../storage/open.ts'
+import { planOpened } from '../../pair/run-pair.ts'
 import { ExitCode, type Io, showFile, styleFor, worst } from '../io.ts'
 import { type CliError, messageOf } from '../messages.ts'
-import { type PairFlags, type PairSetup, type PlanFiles, pairSetup } from '../pair-options.ts'
+import { type PairFlags, pairSpecOf } from '../pair-options.ts'
 import { type PairTarget, type TargetFlags, targetsOf } from '../pair-target.ts'
 import { type ProgressMode, type ProgressOutput, progressOutput } from '../progress/progress-output.ts'
-import { checkRoot } from '../root-check.ts'
 
 export interface PlanFlags extends PairFlags, TargetFlags {
   readonly out?: string
@@ -45,40 +40,30 @@ export const parseLimit = (text: string | undefined): E.Either<CliError, number>
     : E.left(usage(`--limit takes a whole number of lines, 0 for all (got "${text}")`))
 }
 
-/** Folds an interrupted apply into the state, snapshots, loads the state and plans; `plan` and `sync` share it. */
+/**
+ * Opens the pair the target names and plans it (see `openPair` and `planOpened`: the same path as the
+ * library's); `plan` and `sync` share it. The pair stays open for `sync` to apply to; the caller closes it.
+ */
 export const makePlan = async (
   target: PairTarget,
   io: Io,
-  planFiles: PlanFiles,
+  files: RunFiles,
   onProgress?: ProgressListener,
-): Promise<E.Either<CliError, { readonly plan: Plan; readonly setup: PairSetup }>> => {
-  const setup = await pairSetup(target.source, target.destination, target.flags, io, planFiles)
-  if (E.isLeft(setup)) return setup
-  const { source, destination, stateFile } = setup.right
-  for (const root of [source, destination]) {
-    const broken = await checkRoot(root)
-    if (broken !== undefined) return E.left(broken)
-  }
-  const folder = await checkOwnFolder(stateFile, 'state file')
-  if (folder !== undefined) return E.left(folder)
-  const sides = { source: openStorage(source, io.cwd), destination: openStorage(destination, io.cwd) }
-  const recovered = await recoverBeforePlanning(stateFile, { source, destination }, sides)
-  if (E.isLeft(recovered)) return recovered
-  if (recovered.right)
-    io.stderr.write('Note: an interrupted apply was found; what it finished is now in the state.\n')
-  const state = await loadState(stateFile, { source, destination })()
-  if (E.isLeft(state)) return state
-  const planned = await planPair({
-    sides,
-    state: state.right,
-    policy: setup.right.policy,
-    exclude: setup.right.exclude,
-    probeRecord: probeRecordOf(stateFile),
+): Promise<E.Either<CliError, { readonly plan: Plan; readonly pair: OpenedPair }>> => {
+  const spec = pairSpecOf(target.source, target.destination, target.flags, io)
+  if (E.isLeft(spec)) return spec
+  const opened = await openPair(spec.right, io, files)()
+  if (E.isLeft(opened)) return opened
+  const planned = await planOpened(opened.right, {
+    onRecovered: () =>
+      io.stderr.write('Note: an interrupted apply was found; what it finished is now in the state.\n'),
     ...(onProgress === undefined ? {} : { onProgress }),
   })()
-  if (E.isLeft(planned)) return planned
-  const plan = setup.right.customStateFile ? { ...planned.right, stateFile } : planned.right
-  return E.right({ plan, setup: setup.right })
+  if (E.isLeft(planned)) {
+    await opened.right.close()
+    return planned
+  }
+  return E.right({ plan: planned.right, pair: opened.right })
 }
 
 /** The line after a rendered plan: its digest, which `apply --expect-digest` pins. */
@@ -104,6 +89,7 @@ const planOne = async (
   progress.stop()
   if (E.isLeft(made)) return fail(io, made.left, several ? target.name : undefined)
   const { plan } = made.right
+  await made.right.pair.close()
   if (flags.json === true) progress.out.write(planJson(plan))
   else
     progress.out.write(

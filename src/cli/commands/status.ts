@@ -4,6 +4,7 @@ import { hasChanges, type Plan } from '../../core/plan-file.ts'
 import { summaryLine } from '../../core/render.ts'
 import { showPath, showText } from '../../core/show-path.ts'
 import type { SyncState } from '../../core/sync-state.ts'
+import { stateFileOf } from '../../pair/open-pair.ts'
 import { planDigest, readPlanFile } from '../../pair/plan-file-io.ts'
 import { journalFileOf, readJournal } from '../../state/journal-file.ts'
 import { type LockError, type LockStatus, lockFileOf, lockHolder } from '../../state/lock-file.ts'
@@ -11,7 +12,7 @@ import { checkOwnFolder } from '../../state/regular-file.ts'
 import { loadState } from '../../state/state-file.ts'
 import { ExitCode, type Io, showFile, styleFor, worst } from '../io.ts'
 import { messageOf } from '../messages.ts'
-import { pairSetup } from '../pair-options.ts'
+import { pairSpecOf } from '../pair-options.ts'
 import { type PairTarget, requireConfig, type TargetFlags, targetsOf } from '../pair-target.ts'
 import { fail } from './plan.ts'
 
@@ -119,9 +120,10 @@ const statusOf = async (
   io: Io,
   several: boolean,
 ): Promise<ExitCode> => {
-  const setup = await pairSetup(target.source, target.destination, target.flags, io)
-  if (E.isLeft(setup)) return fail(io, setup.left, several ? target.name : undefined)
-  const { source, destination, stateFile } = setup.right
+  const spec = pairSpecOf(target.source, target.destination, target.flags, io)
+  if (E.isLeft(spec)) return fail(io, spec.left, several ? target.name : undefined)
+  const { source, destination } = spec.right
+  const stateFile = stateFileOf(spec.right, io)
   const folder = await checkOwnFolder(stateFile, 'state file')
   if (folder !== undefined) return fail(io, folder, several ? target.name : undefined)
   const style = styleFor(io, flags.color)

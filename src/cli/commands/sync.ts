@@ -37,14 +37,14 @@ export const syncCommand = async (
       codes.push(fail(io, made.left, several ? target.name : undefined))
       continue
     }
-    const { plan, setup } = made.right
+    const { plan, pair } = made.right
     if (flags.quiet !== true) {
       const style = styleFor(io, flags.color, progress.out)
       progress.out.write(
         `${pairHeading(target.name, several)}${render(plan, style, { limit: limit.right })}${planFooter(plan)}\n`,
       )
     } else if (several) progress.out.write(pairHeading(target.name, several))
-    const code = await applyLoaded(plan, setup.stateFile, target.flags, io, progress)
+    const code = await applyLoaded(plan, pair, target.flags, io, progress).finally(pair.close)
     codes.push(code)
     if (code === ExitCode.interrupted) break
   }

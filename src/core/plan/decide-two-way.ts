@@ -45,10 +45,8 @@ export const decideTwoWay = (row: Row, how: Comparison, strategy: ConflictStrate
         how,
         strategy,
       )
-    // The same bytes with another mtime or exec bit: the newer one is kept on both.
-    if (source !== null && destination !== null && sameContent(source, destination, how))
-      return metadataOfNewer(source, destination, how, 'the two sides differ in mtime or exec bit only')
-    // They differ only as the backends keep them.
+    // The same bytes with another mtime or exec bit, as they were when recorded: they differ only as the
+    // backends keep them (a side that cannot keep mtimes), and setting them again would not hold.
     return inSync
   }
   if (sourceChanged && !destinationChanged)

@@ -26,9 +26,9 @@ const unhashedFile = (entry: Entry | null | undefined, other?: Entry | null): bo
  * - a delete and a copy of the same size on one side that nothing else ties together: the same content
  *   would make it a move;
  * - a version to keep beside a path, and the copies already kept there: one may hold it already;
- * - a path both sides changed since the last sync to files that look alike by size and mtime: two edits
- *   can leave the same size and mtime and different bytes, and calling them in sync would be for good.
- *   Rare, and two reads settle it.
+ * - a path both sides changed since the last sync (or both made, with no record of it) to files that
+ *   look alike by size and mtime: two edits can leave the same size and mtime and different bytes, and
+ *   calling them in sync would be for good. Rare after a first sync, and two reads settle it.
  * The caller hashes them and plans again; hashed entries never ask twice.
  */
 export const hashRequests = (
@@ -79,16 +79,19 @@ export const hashRequests = (
     ask(action.side, action.path, action.entry)
     for (const path of copies) wanted[otherSide(action.side)].add(path)
   }
-  if (state !== null)
-    for (const [path, source] of snapshots.source.entries) {
-      const destination = snapshots.destination.entries.get(path)
-      const recorded = state.entries.get(path)
-      if (source.kind !== 'file' || destination?.kind !== 'file' || recorded === undefined) continue
-      if (source.size !== destination.size || sameHash(source, destination) !== undefined) continue
-      if (isChanged(statusOf(recorded[0], source)) && isChanged(statusOf(recorded[1], destination))) {
-        ask('source', path, source, destination)
-        ask('destination', path, destination, source)
-      }
+  for (const [path, source] of snapshots.source.entries) {
+    const destination = snapshots.destination.entries.get(path)
+    if (source.kind !== 'file' || destination?.kind !== 'file') continue
+    if (source.size !== destination.size || sameHash(source, destination) !== undefined) continue
+    // No record: both sides made the file on their own (a first sync), which is both sides changing it.
+    const recorded = state?.entries.get(path)
+    if (
+      recorded === undefined ||
+      (isChanged(statusOf(recorded[0], source)) && isChanged(statusOf(recorded[1], destination)))
+    ) {
+      ask('source', path, source, destination)
+      ask('destination', path, destination, source)
     }
+  }
   return { source: [...wanted.source], destination: [...wanted.destination] }
 }
