@@ -1,6 +1,9 @@
 import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
 import { afterEach, describe, expect, it } from 'vitest'
+import { derivedOf } from '../../src/core/plan/derived.ts'
+import { Plan } from '../../src/core/plan-file.ts'
 import { readTree } from '../support/sides.ts'
 import { type CliPair, cliPair, oneLineError, putTree, runCli } from './run-cli.ts'
 
@@ -116,7 +119,7 @@ describe('the backup folder compared by where it is', () => {
     const applied = await cli(p, ['apply', planFile])
 
     expect(applied.code).toBe(1)
-    expect(oneLineError(applied.stderr)).toContain('overlaps the destination root')
+    expect(oneLineError(applied.stderr)).toContain('overlaps the destination folder')
     expect(await readTree(p.dst)).toEqual(before)
   })
 })
@@ -158,7 +161,10 @@ describe("the pair's own files compared by where they are", () => {
     const info = await stat(join(p.dst, '.sync-state.json'))
     const entry = { kind: 'file', size: info.size, mtimeMs: Math.round(info.mtimeMs), exec: false }
     const tidy = { kind: 'delete', side: 'destination', path: '.sync-state.json', entry, reason: 'tidy' }
-    await writeFile(planFile, JSON.stringify({ ...json, actions: [tidy, ...json.actions] }))
+    // Edited with care: the summary and the guard's verdict agree with the new actions.
+    const edited = Plan.decode({ ...json, actions: [tidy, ...json.actions] })
+    if (E.isLeft(edited)) throw new Error('the edited plan does not decode')
+    await writeFile(planFile, JSON.stringify(Plan.encode({ ...edited.right, ...derivedOf(edited.right) })))
     const state = await readFile(stateFile, 'utf8')
 
     const applied = await cli(p, ['apply', planFile, '--state', stateFile])
