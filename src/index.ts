@@ -2,10 +2,8 @@
 
 export { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan, isComplete } from './apply/apply.ts'
 export { type PauseGate, pauseGate } from './apply/pause.ts'
-export type * from './apply/progress-event.ts'
 export type { RetryPolicy } from './apply/retry.ts'
 export type { ActionOutcome } from './apply/run-action.ts'
-export type { Sides } from './apply/sides.ts'
 export { type Config, type ConfigError, decodeConfig, loadConfig } from './config/config-file.ts'
 export type { Action } from './core/action.ts'
 export { canonicalJson } from './core/canonical-json.ts'
@@ -21,6 +19,7 @@ export {
   type Mode,
   Policy,
 } from './core/policy.ts'
+export type * from './core/progress-event.ts'
 export { type RelPath, relPath } from './core/rel-path.ts'
 export { plainStyle, render, type Style } from './core/render.ts'
 export { showPath } from './core/show-path.ts'
@@ -58,4 +57,5 @@ export { type MemoryStorage, memoryStorage } from './storage/memory.ts'
 export { BACKEND_PACKAGES, type OpenError, type OpenOptions, openSide } from './storage/open.ts'
 export { S3Options } from './storage/s3/options.ts'
 export type { SftpOptions } from './storage/sftp/sftp-options.ts'
+export type { Sides } from './storage/sides.ts'
 export type { Capabilities, Staged, Storage, StorageError } from './storage/storage.ts'

@@ -3,24 +3,25 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Action, type CopyAction, targetOfAction } from '../core/action.ts'
 import type { Comparison } from '../core/compare.ts'
+import { type StateRef, succeeded } from '../core/outcome.ts'
 import { derivedOf } from '../core/plan/derived.ts'
 import type { Blocked, Plan } from '../core/plan-file.ts'
 import { ancestorsOf, isWithin, type RelPath } from '../core/rel-path.ts'
+import { type Finished, settle, settledOf } from '../core/settle.ts'
 import { type Side, targetOf } from '../core/side.ts'
 import type { SyncState } from '../core/sync-state.ts'
+import { type Sides, storageOn } from '../storage/sides.ts'
 import { type StorageError, storageError } from '../storage/storage.ts'
 import type { Backup } from './backup.ts'
 import type { PauseGate } from './pause.ts'
 import { defaultRetry, type RetryPolicy, withRetries } from './retry.ts'
 import { type ActionOutcome, runAction } from './run-action.ts'
-import { type Finished, settle, settledOf } from './settle.ts'
-import { type Sides, storageOn } from './sides.ts'
 
 export type ApplyError =
   | {
       readonly _tag: 'PlanStale'
-      readonly planned: { readonly lineage: string; readonly serial: number } | null
-      readonly current: { readonly lineage: string; readonly serial: number } | null
+      readonly planned: StateRef | null
+      readonly current: StateRef | null
     }
   | { readonly _tag: 'RootMismatch'; readonly side: Side; readonly planned: string; readonly given: string }
   | { readonly _tag: 'RootMissing'; readonly side: Side; readonly root: string }
@@ -63,7 +64,7 @@ export interface ApplyOptions {
    */
   readonly resumed?: ReadonlyMap<number, ActionOutcome>
   /** States earlier applies of this same plan saved, which it may continue from. */
-  readonly checkpoints?: ReadonlyArray<{ readonly lineage: string; readonly serial: number }>
+  readonly checkpoints?: ReadonlyArray<StateRef>
   readonly retry?: RetryPolicy
   readonly sleep?: (ms: number) => Promise<void>
   /** Where deletes and overwrites keep what they remove (the plan's `backupDir`, opened). */
@@ -105,10 +106,7 @@ export const isComplete = (report: ApplyReport): boolean =>
 
 const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 
-const sameState = (
-  a: { readonly lineage: string; readonly serial: number } | null | undefined,
-  b: { readonly lineage: string; readonly serial: number } | null,
-): boolean =>
+const sameState = (a: StateRef | null | undefined, b: StateRef | null): boolean =>
   a == null || b === null ? a == null && b === null : a.lineage === b.lineage && a.serial === b.serial
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -162,8 +160,7 @@ export const applyPlan =
     const run = async (index: number, action: Action): Promise<void> => {
       const earlier = options.resumed?.get(index)
       let outcome: ActionOutcome
-      if (earlier !== undefined && (earlier.status === 'applied' || earlier.status === 'already-done'))
-        outcome = earlier
+      if (earlier !== undefined && succeeded(earlier)) outcome = earlier
       else {
         const blocker = trouble.blocks(action)
         if (blocker !== undefined) outcome = blocker
@@ -220,7 +217,7 @@ class Trouble {
   private readonly paths = { source: new Set<RelPath>(), destination: new Set<RelPath>() }
 
   note({ action, outcome }: Finished): void {
-    if (outcome.status === 'applied' || outcome.status === 'already-done') return
+    if (succeeded(outcome)) return
     const { side, path } = targetOfAction(action)
     this.paths[side].add(path)
     // A move that did not happen leaves its entry where it was; a version that could not be copied

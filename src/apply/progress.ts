@@ -1,9 +1,7 @@
 import type { CopyAction } from '../core/action.ts'
 import { sizeOf } from '../core/entry.ts'
+import { succeeded } from '../core/outcome.ts'
 import type { Plan } from '../core/plan-file.ts'
-import { parentOf } from '../core/rel-path.ts'
-import type { Direction } from '../core/side.ts'
-import type { ApplyEvent, ApplyReport } from './apply.ts'
 import type {
   DownloadEvent,
   DownloadTally,
@@ -12,7 +10,10 @@ import type {
   Tally,
   UploadEvent,
   UploadTally,
-} from './progress-event.ts'
+} from '../core/progress-event.ts'
+import { parentOf } from '../core/rel-path.ts'
+import type { Direction } from '../core/side.ts'
+import type { ApplyEvent, ApplyReport } from './apply.ts'
 
 /** How far back the speed looks: long enough to be steady, short enough to follow a change. */
 const WINDOW_MS = 5000
@@ -171,7 +172,7 @@ export const progressTracker = (plan: Plan, emit: ProgressListener, now: () => n
         return
       }
       done.actions++
-      const ok = event.outcome.status === 'applied' || event.outcome.status === 'already-done'
+      const ok = succeeded(event.outcome)
       if (action.kind !== 'copy') {
         const type = action.kind === 'clone' ? 'copy-local' : action.kind
         const path = action.kind === 'move' || action.kind === 'clone' ? action.to : action.path
@@ -199,7 +200,12 @@ export const progressTracker = (plan: Plan, emit: ProgressListener, now: () => n
         transfer(action.direction, batch, {
           kind: 'file-error',
           path: action.path,
-          message: event.outcome.status === 'drifted' ? event.outcome.why : event.outcome.error.message,
+          message:
+            event.outcome.status === 'failed'
+              ? event.outcome.error.message
+              : 'why' in event.outcome
+                ? event.outcome.why
+                : '',
         })
       if (batch.filesDone === batch.files) transfer(action.direction, batch, { kind: 'batch-complete' })
     },

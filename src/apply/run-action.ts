@@ -11,6 +11,7 @@ import type {
 } from '../core/action.ts'
 import { type Comparison, sameAcross, sameOnSide } from '../core/compare.ts'
 import { dir, type Entry } from '../core/entry.ts'
+import type { ActionOutcome, Effect } from '../core/outcome.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import { fromOf, otherSide, type Side, targetOf } from '../core/side.ts'
 import {
@@ -24,25 +25,10 @@ import {
   type StorageError,
 } from '../storage/storage.ts'
 import type { Backup } from './backup.ts'
-import { type Sides, storageOn } from './sides.ts'
 
-/** What is known to be at a path on a side once an action has run. */
-export interface Effect {
-  readonly path: RelPath
-  readonly side: Side
-  readonly entry: Entry | null
-}
+export type { ActionOutcome, Effect } from '../core/outcome.ts'
 
-/**
- * How one action ended. Each action is checked against the storage right before it runs: `applied`,
- * `already-done` (an earlier, interrupted apply did it), `drifted` (someone changed the path after the plan
- * was made: skipped, never forced), or `failed` (the storage refused).
- */
-export type ActionOutcome =
-  | { readonly status: 'applied'; readonly effects: ReadonlyArray<Effect> }
-  | { readonly status: 'already-done'; readonly effects: ReadonlyArray<Effect> }
-  | { readonly status: 'drifted'; readonly why: string }
-  | { readonly status: 'failed'; readonly error: StorageError }
+import { type Sides, storageOn } from '../storage/sides.ts'
 
 export interface RunContext {
   readonly sides: Sides

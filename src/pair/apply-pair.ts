@@ -6,11 +6,11 @@ import { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan } from '.
 import { backupIn } from '../apply/backup.ts'
 import type { PauseGate } from '../apply/pause.ts'
 import { progressTracker } from '../apply/progress.ts'
-import type { ProgressListener } from '../apply/progress-event.ts'
 import type { RetryPolicy } from '../apply/retry.ts'
 import type { ActionOutcome } from '../apply/run-action.ts'
-import type { Sides } from '../apply/sides.ts'
+import type { StateRef } from '../core/outcome.ts'
 import type { Plan } from '../core/plan-file.ts'
+import type { ProgressListener } from '../core/progress-event.ts'
 import type { Side } from '../core/side.ts'
 import {
   type JournalError,
@@ -23,6 +23,7 @@ import {
 import { acquireLock, type LockError, lockFileOf } from '../state/lock-file.ts'
 import { freshState, loadState, type StateError, saveState } from '../state/state-file.ts'
 import { localStorage } from '../storage/local.ts'
+import type { Sides } from '../storage/sides.ts'
 import { planDigest } from './plan-file-io.ts'
 import { locate, overlap } from './real-location.ts'
 import { cleanStaged, recoverInterrupted } from './recover.ts'
@@ -52,7 +53,7 @@ export type ApplyPairError =
       /** The plan was made against a state that is no longer there: nothing was applied. */
       readonly _tag: 'StateGone'
       readonly file: string
-      readonly planned: { readonly lineage: string; readonly serial: number }
+      readonly planned: StateRef
     }
   | {
       /**
@@ -113,7 +114,7 @@ const applyLocked = async (input: ApplyPairInput): Promise<E.Either<ApplyPairErr
   const leftover = await readJournal(journalFile)
   if (E.isLeft(leftover)) return leftover
   let resumed: ReadonlyMap<number, ActionOutcome> | undefined
-  let checkpoints: ReadonlyArray<{ readonly lineage: string; readonly serial: number }> = []
+  let checkpoints: ReadonlyArray<StateRef> = []
   if (leftover.right !== null && leftover.right.header.plan === digest) {
     resumed = new Map([...leftover.right.done].map(([index, { outcome }]) => [index, outcome]))
     checkpoints = leftover.right.checkpoints

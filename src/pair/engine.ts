@@ -3,11 +3,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ApplyEvent } from '../apply/apply.ts'
 import { pauseGate } from '../apply/pause.ts'
-import type { ProgressListener } from '../apply/progress-event.ts'
 import { defaultRetry, type RetryPolicy } from '../apply/retry.ts'
 import { matchAction } from '../core/action.ts'
+import { succeeded } from '../core/outcome.ts'
 import type { Plan } from '../core/plan-file.ts'
 import type { Policy } from '../core/policy.ts'
+import type { ProgressListener } from '../core/progress-event.ts'
 import { render } from '../core/render.ts'
 import type { PairReport } from './apply-pair.ts'
 import {
@@ -132,7 +133,7 @@ export const countsOf = (plan: Plan, report: PairReport): SyncCounts => {
     bytes: { uploaded: 0, downloaded: 0 },
   }
   for (const { action, outcome } of report.finished) {
-    if (outcome.status !== 'applied' && outcome.status !== 'already-done') continue
+    if (!succeeded(outcome)) continue
     matchAction(action, {
       copy: (copy) => {
         if (copy.direction === 'upload') counts.uploads++

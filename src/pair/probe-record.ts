@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, relative } from 'node:path'
-import type { Sides } from '../apply/sides.ts'
+import type { Sides } from '../storage/sides.ts'
 import { isToken } from '../storage/storage.ts'
 
 /**

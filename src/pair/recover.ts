@@ -1,7 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { recover } from '../apply/settle.ts'
-import type { Sides } from '../apply/sides.ts'
 import { type RelPath, RelPath as RelPathCodec } from '../core/rel-path.ts'
+import { recover } from '../core/settle.ts'
 import {
   continuesFrom,
   endsAt,
@@ -14,6 +13,7 @@ import {
 } from '../state/journal-file.ts'
 import { acquireLock, lockFileOf } from '../state/lock-file.ts'
 import { loadState, type StateError, saveState } from '../state/state-file.ts'
+import type { Sides } from '../storage/sides.ts'
 import { isToken } from '../storage/storage.ts'
 import { probeRecordOf, removeLeftoverProbes } from './probe-record.ts'
 

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { ProgressListener } from '../apply/progress-event.ts'
 import type { Plan } from '../core/plan-file.ts'
+import type { ProgressListener } from '../core/progress-event.ts'
 import type { JournalError } from '../state/journal-file.ts'
 import { loadState, type StateError } from '../state/state-file.ts'
 import { type ApplyPairError, type ApplyPairInput, applyPair, type PairReport } from './apply-pair.ts'

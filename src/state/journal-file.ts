@@ -3,11 +3,10 @@ import { unlink } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Journal } from '../apply/apply.ts'
-import type { ActionOutcome } from '../apply/run-action.ts'
-import type { Settled } from '../apply/settle.ts'
 import { pathsOf, targetOfAction } from '../core/action.ts'
-import { Entry } from '../core/entry.ts'
+import { ActionOutcome, StateRef, succeeded } from '../core/outcome.ts'
 import { parentOf, RelPath } from '../core/rel-path.ts'
+import type { Settled } from '../core/settle.ts'
 import { Side } from '../core/side.ts'
 import { type OwnFileError, readOwnFile } from './regular-file.ts'
 
@@ -19,8 +18,6 @@ import { type OwnFileError, readOwnFile } from './regular-file.ts'
  * and never ahead of it.
  */
 
-const Serial = t.type({ lineage: t.string, serial: t.number })
-
 export const JournalHeader = t.intersection([
   t.type({
     format: t.literal('syncengine-journal'),
@@ -28,7 +25,7 @@ export const JournalHeader = t.intersection([
     /** The digest of the plan being applied. */
     plan: t.string,
     /** The state the plan was made against. */
-    base: t.union([Serial, t.null]),
+    base: t.union([StateRef, t.null]),
   }),
   t.partial({
     /** The tag of the temporary names this apply makes (see `tempName`), written before any exists. */
@@ -37,24 +34,10 @@ export const JournalHeader = t.intersection([
 ])
 export type JournalHeader = t.TypeOf<typeof JournalHeader>
 
-const Effect = t.type({ path: RelPath, side: Side, entry: t.union([Entry, t.null]) })
-const StorageErrorC = t.type({
-  _tag: t.literal('StorageError'),
-  op: t.string,
-  path: t.string,
-  code: t.string,
-  message: t.string,
-})
-const Outcome = t.union([
-  t.type({ status: t.keyof({ applied: null, 'already-done': null }), effects: t.readonlyArray(Effect) }),
-  t.type({ status: t.literal('drifted'), why: t.string }),
-  t.type({ status: t.literal('failed'), error: StorageErrorC }),
-])
-
 const BeginLine = t.type({ begin: t.number, side: Side, folder: t.string })
-const DoneLine = t.type({ done: t.number, paths: t.readonlyArray(RelPath), outcome: Outcome })
+const DoneLine = t.type({ done: t.number, paths: t.readonlyArray(RelPath), outcome: ActionOutcome })
 /** An interrupted apply saved the state it reached: this plan may continue from that state. */
-const CheckpointLine = t.type({ checkpoint: Serial })
+const CheckpointLine = t.type({ checkpoint: StateRef })
 /** A resumed apply's tag for its temporary names, written before it makes any. */
 const TokenLine = t.type({ token: t.string })
 
@@ -67,7 +50,7 @@ export interface JournalContent {
     { readonly paths: ReadonlyArray<RelPath>; readonly outcome: ActionOutcome }
   >
   /** The states this plan's applies saved, oldest first: the plan may continue from any of them. */
-  readonly checkpoints: ReadonlyArray<{ readonly lineage: string; readonly serial: number }>
+  readonly checkpoints: ReadonlyArray<StateRef>
   /** Actions finished after the last checkpoint: in no saved state yet. */
   readonly pending: number
   /** The tags of the temporary names the applies of this journal made: only those are cleaned up. */
@@ -113,7 +96,7 @@ export const readJournal = async (file: string): Promise<E.Either<JournalError, 
   if (E.isLeft(header)) return E.left({ _tag: 'JournalCorrupt', file, message: 'no valid header' })
   const begun = new Map<number, { side: Side; folder: string }>()
   const done = new Map<number, { paths: ReadonlyArray<RelPath>; outcome: ActionOutcome }>()
-  const checkpoints: Array<{ lineage: string; serial: number }> = []
+  const checkpoints: Array<StateRef> = []
   const tokens: string[] = header.right.token === undefined ? [] : [header.right.token]
   // A failed action may have left its staged write too: a remote storage cannot remove it while the
   // connection that failed is down.
@@ -140,12 +123,12 @@ export const readJournal = async (file: string): Promise<E.Either<JournalError, 
 export const settledFromJournal = (content: JournalContent): ReadonlyArray<Settled> =>
   [...content.done.values()].map(({ paths, outcome }) => ({
     paths,
-    ok: outcome.status === 'applied' || outcome.status === 'already-done',
-    effects: outcome.status === 'applied' || outcome.status === 'already-done' ? outcome.effects : [],
+    ok: succeeded(outcome),
+    effects: succeeded(outcome) ? outcome.effects : [],
   }))
 
 export interface JournalWriter extends Journal {
-  readonly checkpoint: (state: { readonly lineage: string; readonly serial: number }) => Promise<void>
+  readonly checkpoint: (state: StateRef) => Promise<void>
   readonly close: () => Promise<void>
   /** The write that failed (a full disk, a read-only file system), if one did; nothing is written after it. */
   readonly failure: () => JournalWriteFailure | undefined
@@ -157,7 +140,7 @@ export interface JournalWriteFailure {
   readonly message: string
 }
 
-type Serial = { readonly lineage: string; readonly serial: number }
+type Serial = StateRef
 
 /** Whether `state` is where the journal's plan started, or one that plan saved on the way. */
 export const continuesFrom = (content: JournalContent, state: Serial | null): boolean => {

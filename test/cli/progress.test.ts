@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ProgressEvent } from '../../src/apply/progress-event.ts'
 import { BAR_DONE, BAR_LEFT } from '../../src/cli/progress/progress-lines.ts'
+import type { ProgressEvent } from '../../src/core/progress-event.ts'
 import { type CliPair, cliPair, runBinary, runCli, runInTerminal } from './run-cli.ts'
 
 /**

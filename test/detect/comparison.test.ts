@@ -31,23 +31,12 @@ describe.each(['size-mtime', 'checksum'] as const)('comparing with --compare %s'
     expect((await run.plan()).actions).toEqual([])
   })
 
-  it(
-    compare === 'checksum'
-      ? 'two files with the same size and mtime but other bytes are told apart'
-      : 'two files with the same size and mtime but other bytes look the same (the documented limit of size-mtime)',
-    async () => {
-      const pair = memoryPair()
-      await pair.source.put('a.txt', 'abc', { mtimeMs: t })
-      await pair.destination.put('a.txt', 'xyz', { mtimeMs: t })
-      const { plan } = await session(pair, { compare }).sync()
-      if (compare === 'checksum') {
-        expect(plan.conflicts.map((c) => c.path)).toEqual(['a.txt'])
-        expect(await pair.destination.tree()).toMatchObject({ 'a.txt': 'abc' })
-      } else {
-        expect(plan.conflicts).toEqual([])
-        expect(plan.actions).toEqual([])
-        expect(await pair.destination.tree()).toEqual({ 'a.txt': 'xyz' })
-      }
-    },
-  )
+  it('two files with the same size and mtime but other bytes, met on a first sync, are told apart', async () => {
+    const pair = memoryPair()
+    await pair.source.put('a.txt', 'abc', { mtimeMs: t })
+    await pair.destination.put('a.txt', 'xyz', { mtimeMs: t })
+    const { plan } = await session(pair, { compare }).sync()
+    expect(plan.conflicts.map((c) => c.path)).toEqual(['a.txt'])
+    expect(await pair.destination.tree()).toMatchObject({ 'a.txt': 'abc' })
+  })
 })

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import type { ProgressEvent } from '../../src/apply/progress-event.ts'
+import type { ProgressEvent } from '../../src/core/progress-event.ts'
 import { createSyncEngine } from '../../src/pair/engine.ts'
 import { loadState } from '../../src/state/state-file.ts'
 import { memoryStorage } from '../../src/storage/memory.ts'

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import type { ProgressListener } from '../../apply/progress-event.ts'
 import { hasChanges, type Plan } from '../../core/plan-file.ts'
+import type { ProgressListener } from '../../core/progress-event.ts'
 import { render } from '../../core/render.ts'
 import { showPath, showText } from '../../core/show-path.ts'
 import { type OpenedPair, openPair, type RunFiles } from '../../pair/open-pair.ts'

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import type { MultiBar } from 'cli-progress'
-import type { ProgressEvent, ProgressListener, Standing } from '../../apply/progress-event.ts'
+import type { ProgressEvent, ProgressListener, Standing } from '../../core/progress-event.ts'
 import type { Output } from '../io.ts'
 import {
   type ApplyView,

@@ -1,4 +1,4 @@
-import type { Tally } from '../../apply/progress-event.ts'
+import type { Tally } from '../../core/progress-event.ts'
 import { formatBytes } from '../../core/render.ts'
 import { showPath } from '../../core/show-path.ts'
 import type { Side } from '../../core/side.ts'

@@ -1,5 +1,5 @@
-import type { ProgressListener } from '../../apply/progress-event.ts'
 import { jsonForPeople } from '../../core/canonical-json.ts'
+import type { ProgressListener } from '../../core/progress-event.ts'
 import type { ProgressMode } from '../choices.ts'
 import type { Io, Output } from '../io.ts'
 import { progressDisplay } from './progress-display.ts'

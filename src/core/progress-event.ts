@@ -1,4 +1,4 @@
-import type { Side } from '../core/side.ts'
+import type { Side } from './side.ts'
 
 /**
  * Counts done and to do, for the whole run and for the folder being transferred. Bytes are those of file

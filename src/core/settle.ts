@@ -1,10 +1,10 @@
-import { type Action, pathsOf } from '../core/action.ts'
-import { contentDiffers } from '../core/compare.ts'
-import type { Entry } from '../core/entry.ts'
-import type { Plan } from '../core/plan-file.ts'
-import type { RelPath } from '../core/rel-path.ts'
-import type { SyncedPair, SyncState } from '../core/sync-state.ts'
-import type { ActionOutcome, Effect } from './run-action.ts'
+import { type Action, pathsOf } from './action.ts'
+import { contentDiffers } from './compare.ts'
+import type { Entry } from './entry.ts'
+import { type ActionOutcome, type Effect, succeeded } from './outcome.ts'
+import type { Plan } from './plan-file.ts'
+import type { RelPath } from './rel-path.ts'
+import type { SyncedPair, SyncState } from './sync-state.ts'
 
 export interface Finished {
   readonly action: Action
@@ -19,7 +19,7 @@ export interface Settled {
 }
 
 export const settledOf = ({ action, outcome }: Finished): Settled => {
-  const ok = outcome.status === 'applied' || outcome.status === 'already-done'
+  const ok = succeeded(outcome)
   return { paths: pathsOf(action), ok, effects: ok && 'effects' in outcome ? outcome.effects : [] }
 }
 

@@ -1,5 +1,5 @@
 import type { Side } from '../core/side.ts'
-import type { Storage } from '../storage/storage.ts'
+import type { Storage } from './storage.ts'
 
 export interface Sides {
   readonly source: Storage
