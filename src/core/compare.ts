@@ -36,6 +36,14 @@ export const sameHash = (a: FileEntry, b: FileEntry): boolean | undefined => {
 }
 
 /**
+ * The file was written or had its metadata changed since `before`, as the backend's change stamp (the
+ * ctime) shows: an edit that kept the size and put the mtime back is still seen. Unknown when either
+ * stamp is missing.
+ */
+export const stampMoved = (before: FileEntry, now: FileEntry): boolean =>
+  before.change !== undefined && now.change !== undefined && before.change !== now.change
+
+/**
  * The same path on the same side at two moments: the same kind, size, exec bit and mtime (one clock, so
  * exactly), and the same content where both hashes are known. The backend id is left out, because
  * restoring a file gives it a new one without changing it.
@@ -64,13 +72,20 @@ export const sameOnSide = (before: Entry, now: Entry): boolean => {
 const onlyMetadataMoved = (before: Entry, now: Entry): boolean => {
   if (before.kind !== 'file' || now.kind !== 'file' || before.size !== now.size) return false
   const hashes = sameHash(before, now)
-  return hashes === undefined ? before.mtimeMs === now.mtimeMs : hashes
+  return hashes === undefined ? before.mtimeMs === now.mtimeMs && !stampMoved(before, now) : hashes
 }
+
+/** A file whose change stamp moved since the record, with no hash to show its bytes did not. */
+const bytesInDoubt = (recorded: Entry, now: Entry): boolean =>
+  recorded.kind === 'file' &&
+  now.kind === 'file' &&
+  stampMoved(recorded, now) &&
+  sameHash(recorded, now) !== true
 
 export const statusOf = (recorded: Entry | undefined, now: Entry | null): Status => {
   if (recorded === undefined) return now === null ? 'absent' : 'created'
   if (now === null) return 'deleted'
-  if (sameOnSide(recorded, now)) return 'unchanged'
+  if (sameOnSide(recorded, now) && !bytesInDoubt(recorded, now)) return 'unchanged'
   return onlyMetadataMoved(recorded, now) ? 'touched' : 'changed'
 }
 

@@ -77,6 +77,8 @@ interface FileNode {
   mtimeMs: number
   exec: boolean
   readonly id: string
+  /** Moves on every write and metadata change, like a ctime: nobody can set it back. */
+  change: number
   unreadable: boolean
 }
 interface DirNode {
@@ -123,7 +125,14 @@ const newDir = (): DirNode => ({ kind: 'dir', children: new Map(), unreadable: f
 
 const entryOf = (node: Node): Entry =>
   node.kind === 'file'
-    ? { kind: 'file', size: node.content.length, mtimeMs: node.mtimeMs, exec: node.exec, id: node.id }
+    ? {
+        kind: 'file',
+        size: node.content.length,
+        mtimeMs: node.mtimeMs,
+        exec: node.exec,
+        id: node.id,
+        change: String(node.change),
+      }
     : node.kind === 'dir'
       ? { kind: 'dir' }
       : { kind: 'symlink', target: node.target }
@@ -170,6 +179,8 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
   }
   const keep = (mtimeMs: number): number => Math.floor(Math.round(mtimeMs) / precision) * precision
   const newId = (): string => String(++nextId)
+  let changes = 0
+  const nextChange = (): number => ++changes
   const where = (path: string): string =>
     path === '' ? root : root.endsWith('/') ? root + path : `${root}/${path}`
 
@@ -340,6 +351,7 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
           mtimeMs: 0,
           exec: false,
           id: newId(),
+          change: nextChange(),
           unreadable: false,
         }
         const tempPath = reserve(path, file, token)
@@ -352,6 +364,7 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
         }
         file.mtimeMs = keep(meta.mtimeMs)
         file.exec = meta.exec
+        file.change = nextChange()
         return staged(path, tempPath)
       }),
     stageSymlink: (path, target, token) =>
@@ -382,11 +395,15 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
       }),
     setMtime: (path, mtimeMs) =>
       run('setMtime', path, () => {
-        fileAt(path).mtimeMs = keep(mtimeMs)
+        const file = fileAt(path)
+        file.mtimeMs = keep(mtimeMs)
+        file.change = nextChange()
       }),
     setExec: (path, exec) =>
       run('setExec', path, () => {
-        fileAt(path).exec = exec
+        const file = fileAt(path)
+        file.exec = exec
+        file.change = nextChange()
       }),
 
     put: (path, content, opts = {}) => {
@@ -398,6 +415,7 @@ export const memoryStorage = (options: MemoryOptions = {}): MemoryStorage => {
         mtimeMs: keep(opts.mtimeMs ?? clock()),
         exec: opts.exec ?? false,
         id: before?.kind === 'file' ? before.id : newId(),
+        change: nextChange(),
         unreadable: false,
       })
     },

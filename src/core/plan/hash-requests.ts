@@ -1,5 +1,5 @@
 import type { Action } from '../action.ts'
-import { comparableHashes, isChanged, sameHash, statusOf } from '../compare.ts'
+import { comparableHashes, isChanged, sameHash, stampMoved, statusOf } from '../compare.ts'
 import { type Entry, sizeOf } from '../entry.ts'
 import type { Conflict } from '../plan-file.ts'
 import type { RelPath } from '../rel-path.ts'
@@ -31,6 +31,15 @@ const unhashedFile = (entry: Entry | null | undefined, other?: Entry | null): bo
  *   calling them in sync would be for good. Rare after a first sync, and two reads settle it.
  * The caller hashes them and plans again; hashed entries never ask twice.
  */
+/** Size and mtime as recorded, the change stamp not: the bytes may have changed without a trace. */
+const stampMovedOnly = (recorded: Entry, now: Entry): boolean =>
+  recorded.kind === 'file' &&
+  now.kind === 'file' &&
+  recorded.size === now.size &&
+  recorded.mtimeMs === now.mtimeMs &&
+  stampMoved(recorded, now) &&
+  sameHash(recorded, now) === undefined
+
 export const hashRequests = (
   actions: ReadonlyArray<Action>,
   conflicts: ReadonlyArray<Conflict>,
@@ -84,10 +93,13 @@ export const hashRequests = (
     if (source.kind !== 'file' || destination?.kind !== 'file') continue
     if (source.size !== destination.size || sameHash(source, destination) !== undefined) continue
     // No record: both sides made the file on their own (a first sync), which is both sides changing it.
+    // A change stamp that moved under an unchanged size and mtime: a write that put the mtime back.
     const recorded = state?.entries.get(path)
     if (
       recorded === undefined ||
-      (isChanged(statusOf(recorded[0], source)) && isChanged(statusOf(recorded[1], destination)))
+      (isChanged(statusOf(recorded[0], source)) && isChanged(statusOf(recorded[1], destination))) ||
+      stampMovedOnly(recorded[0], source) ||
+      stampMovedOnly(recorded[1], destination)
     ) {
       ask('source', path, source, destination)
       ask('destination', path, destination, source)
