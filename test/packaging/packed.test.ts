@@ -19,11 +19,11 @@ const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) 
 }
 
 /**
- * The production install must stay small. It is 6.4 MiB, and most of it is fp-ts (4.5 MiB: CommonJS, ES
- * modules and declarations of each), which the API's Either and TaskEither types need; this package is
- * 0.75 MiB of it, the rest 1.1 MiB.
+ * The production install must stay small. It is 7.04 MiB, and most of it is fp-ts (4.5 MiB: CommonJS, ES
+ * modules and declarations of each), which the API's Either and TaskEither types need; the rest is this
+ * package and its few dependencies. The table of settings (command line, config, README) took it over 7 MiB.
  */
-const MAX_INSTALL_BYTES = 7 * 1024 * 1024
+const MAX_INSTALL_BYTES = 7.25 * 1024 * 1024
 
 /**
  * What the build and `npm pack` read. The package is packed from a copy, so the checkout's dist/ is never
