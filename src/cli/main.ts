@@ -2,7 +2,14 @@ import { Command, CommanderError, Option } from 'commander'
 import { showText } from '../core/show-path.ts'
 import { MODE_CHOICES } from './choices.ts'
 import { ExitCode, type Io } from './io.ts'
-import { configOption, limitOption, pairOptions, progressOption, runOptions } from './options.ts'
+import {
+  configOption,
+  limitOption,
+  pairOptions,
+  progressOption,
+  runOptions,
+  storageOptions,
+} from './options.ts'
 import { packageVersion } from './version.ts'
 
 // Each command's module (and the engine under it) is loaded when that command runs, not before: `--help`,
@@ -40,14 +47,16 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
   configOption(
     progressOption(
       limitOption(
-        pairOptions(
-          pairArguments(
-            root
-              .command('plan')
-              .usage('[options] SOURCE DESTINATION | NAME | --all')
-              .description(
-                'Compare both sides with the last sync and print what apply would do; save it with --out (a named pair is always saved).',
-              ),
+        storageOptions(
+          pairOptions(
+            pairArguments(
+              root
+                .command('plan')
+                .usage('[options] SOURCE DESTINATION | NAME | --all')
+                .description(
+                  'Compare both sides with the last sync and print what apply would do; save it with --out (a named pair is always saved).',
+                ),
+            ),
           ),
         ),
       ),
@@ -96,16 +105,18 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
 
   configOption(
     progressOption(
-      runOptions(
-        root
-          .command('apply')
-          .description(
-            'Carry out reviewed plans, one after the other. Actions whose paths changed since the plan are skipped, never forced.',
-          )
-          .argument(
-            '<plans...>',
-            'plan files written by `syncengine plan`, or names of pairs with a saved plan',
-          ),
+      storageOptions(
+        runOptions(
+          root
+            .command('apply')
+            .description(
+              'Carry out reviewed plans, one after the other. Actions whose paths changed since the plan are skipped, never forced.',
+            )
+            .argument(
+              '<plans...>',
+              'plan files written by `syncengine plan`, or names of pairs with a saved plan',
+            ),
+        ),
       ),
     ),
   )
@@ -136,13 +147,15 @@ Exit codes: 0 done (plan: nothing to do), 1 error, 2 plan --detailed-exitcode fo
   configOption(
     progressOption(
       limitOption(
-        runOptions(
-          pairOptions(
-            pairArguments(
-              root
-                .command('sync')
-                .usage('[options] SOURCE DESTINATION | NAME | --all')
-                .description('Plan and apply in one go, for scripts that do not review.'),
+        storageOptions(
+          runOptions(
+            pairOptions(
+              pairArguments(
+                root
+                  .command('sync')
+                  .usage('[options] SOURCE DESTINATION | NAME | --all')
+                  .description('Plan and apply in one go, for scripts that do not review.'),
+              ),
             ),
           ),
         ),

@@ -1,5 +1,13 @@
 import { type Command, Option } from 'commander'
-import { CONFLICT_CHOICES, MODE_CHOICES, PROGRESS_MODES } from './choices.ts'
+import {
+  type AnySetting,
+  flagsText,
+  type Group,
+  helpText,
+  STORAGE_GROUPS,
+  settingList,
+} from '../pair/settings.ts'
+import { PROGRESS_MODES } from './choices.ts'
 
 /**
  * The options commands share. Settings a config pair can hold have no commander default: absent means
@@ -11,54 +19,29 @@ const collect = (value: string, previous: ReadonlyArray<string> | undefined): Re
   value,
 ]
 
-export const pairOptions = (command: Command): Command =>
-  command
-    .addOption(new Option('-m, --mode <mode>', 'what goes where (default: two-way)').choices(MODE_CHOICES))
-    .addOption(
-      new Option(
-        '-c, --conflict <strategy>',
-        'what to do when both sides changed a file (default: keep-both)',
-      ).choices(CONFLICT_CHOICES),
-    )
-    .addOption(
-      new Option('--compare <how>', 'size-mtime (default), or checksum to compare contents').choices([
-        'size-mtime',
-        'checksum',
-      ]),
-    )
-    .option(
-      '--mtime-tolerance <ms>',
-      'mtimes on the two sides this close are the same (default: 1, or the storage’s precision)',
-    )
-    .option('--state <file>', "the pair's state file (default: ~/.local/state/syncengine/<pair>.json)")
-    .option(
-      '--ignore <pattern>',
-      "gitignore pattern to leave alone on both sides (repeatable; adds to the pair's)",
-      collect,
-    )
-    .option(
-      '--include <pattern>',
-      "only sync paths matching this gitignore pattern (repeatable; replaces the pair's)",
-      collect,
-    )
-    .option('--force-upload', 're-send files that are already the same, source to destination')
-    .option('--force-download', 're-send files that are already the same, destination to source')
-    .option(
-      '--max-delete <limit>',
-      'block a plan deleting more files than this on a side: a number, or a percentage (default: 50%)',
-    )
-    .option('--allow-mass-delete', 'let a plan over --max-delete through')
-    .option('--backup-dir <dir>', 'keep what deletes and overwrites remove, in <dir>/<side>/<path>.<time>')
-    .option('--no-color', 'plain output, even on a terminal')
+/** The commander option of a setting of the table: its flags, help, choices; repeatable where it is a list. */
+export const optionOf = (setting: AnySetting): Option => {
+  const option = new Option(flagsText(setting), helpText(setting))
+  if (setting.choices !== undefined) option.choices(setting.choices)
+  if (setting.takes === 'list') option.argParser(collect)
+  return option
+}
 
-export const runOptions = (command: Command): Command =>
-  command
-    .option('--transfers <n>', 'copies to run at once (default: 4)')
-    .option(
-      '--retries <n>',
-      'retries of an action after a transient error: EIO, EBUSY, timeouts (default: 2)',
-    )
-    .option('--retry-delay <ms>', 'wait before the first retry; doubles after each (default: 200)')
+const addSettings = (command: Command, groups: ReadonlyArray<Group>): Command => {
+  for (const [, setting] of settingList())
+    if (groups.includes(setting.group)) command.addOption(optionOf(setting))
+  return command
+}
+
+/** The settings of a pair (`--mode`, `--max-delete`, …), which `plan` and `sync` take. */
+export const pairOptions = (command: Command): Command =>
+  addSettings(command, ['pair']).option('--no-color', 'plain output, even on a terminal')
+
+/** How an apply runs (`--transfers`, `--retries`, `--retry-delay`), which `apply` and `sync` take. */
+export const runOptions = (command: Command): Command => addSettings(command, ['run'])
+
+/** How remote sides are reached (`--s3-endpoint`, `--accept-new-host-key`, …): `plan`, `apply`, `sync`. */
+export const storageOptions = (command: Command): Command => addSettings(command, STORAGE_GROUPS)
 
 export const configOption = (command: Command): Command =>
   command.option('--config <file>', 'the config file with named pairs (default: ./syncengine.json)')

@@ -2,16 +2,16 @@ import { join, resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { PairConfig } from '../config/config-codec.ts'
 import { CONFIG_NAME, type Config, loadConfig, pathFromConfig } from '../config/config-file.ts'
+import { type FlagsOf, type FlagValue, type StorageGroup, settingList } from '../pair/settings.ts'
 import type { Io } from './io.ts'
 import type { CliError } from './messages.ts'
 import type { PairFlags } from './pair-options.ts'
 
-/** How an apply runs: `--transfers`, `--retries`, `--retry-delay`, absent when not given. */
-export interface RunFlags {
-  readonly transfers?: string
-  readonly retries?: string
-  readonly retryDelay?: string
-}
+/**
+ * How an apply runs (`--transfers`, `--retries`, `--retry-delay`) and how its sides' storage is reached
+ * (`--s3-endpoint`, …): absent when not given. Made from the settings table.
+ */
+export type RunFlags = FlagsOf<'run' | StorageGroup>
 
 /** One pair a command works on: two folders from the command line, or a named pair of the config. */
 export interface PairTarget {
@@ -42,43 +42,42 @@ const defined = <T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], u
 
 /** A pair's settings in the config, as if given as flags; paths made absolute from the config's folder. */
 const flagsOf = (config: Config, pair: PairConfig, io: Io): PairFlags & RunFlags => {
-  const path = (p: string | undefined) => (p === undefined ? undefined : pathFromConfig(config, p, io.env))
-  const text = (n: number | undefined) => (n === undefined ? undefined : String(n))
-  return defined({
-    mode: pair.mode,
-    conflict: pair.conflict,
-    compare: pair.compare,
-    mtimeTolerance: text(pair.mtimeTolerance),
-    state: path(pair.state),
-    ignore: pair.ignore,
-    include: pair.include,
-    forceUpload: pair.forceUpload,
-    forceDownload: pair.forceDownload,
-    maxDelete: pair.maxDelete,
-    allowMassDelete: pair.allowMassDelete,
-    backupDir: path(pair.backupDir),
-    transfers: text(pair.transfers),
-    retries: text(pair.retries),
-    retryDelay: text(pair.retryDelay),
-  })
+  const flags: Record<string, FlagValue> = {}
+  for (const [key, setting] of settingList()) {
+    const holder =
+      setting.group === 'pair' || setting.group === 'run'
+        ? pair
+        : (pair[setting.group] as PairConfig | undefined)
+    const value = holder?.[setting.configKey]
+    if (value === undefined) continue
+    flags[key] =
+      setting.path === true && typeof value === 'string'
+        ? pathFromConfig(config, value, io.env)
+        : typeof value === 'number'
+          ? String(value)
+          : (value as FlagValue)
+  }
+  return flags as PairFlags & RunFlags
 }
 
 /**
- * The command line over the config: a flag given wins, `--ignore` patterns add to the pair's, and
- * `--include` patterns replace the pair's (to narrow one run to some paths).
+ * The command line over the config: a flag given wins, and a repeatable one adds to the pair's patterns
+ * (`--ignore`) or replaces them (`--include`, to narrow one run to some paths), as the table says.
  */
 export const mergeFlags = (
   fromConfig: PairFlags & RunFlags,
   given: PairFlags & RunFlags,
 ): PairFlags & RunFlags => {
-  const cli = defined(given)
-  const include = cli.include !== undefined && cli.include.length > 0 ? cli.include : fromConfig.include
-  return defined({
-    ...fromConfig,
-    ...cli,
-    ignore: [...(fromConfig.ignore ?? []), ...(cli.ignore ?? [])],
-    include: include ?? [],
-  })
+  const cli: Record<string, FlagValue> = defined(given)
+  const merged: Record<string, FlagValue> = { ...defined(fromConfig), ...cli }
+  const configured = fromConfig as Record<string, FlagValue | undefined>
+  for (const [key, setting] of settingList()) {
+    if (setting.takes !== 'list') continue
+    const mine = (configured[key] ?? []) as ReadonlyArray<string>
+    const theirs = (cli[key] ?? []) as ReadonlyArray<string>
+    merged[key] = setting.merge === 'add' ? [...mine, ...theirs] : theirs.length > 0 ? theirs : mine
+  }
+  return merged as PairFlags & RunFlags
 }
 
 export const pairNames = (config: Config): string =>

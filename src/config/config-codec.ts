@@ -1,116 +1,57 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { CONFLICT_STRATEGIES, MAX_MTIME_TOLERANCE_MS, MODES } from '../core/policy.ts'
+import { type Group, STORAGE_GROUPS, type StorageGroup, settingList } from '../pair/settings.ts'
+import * as codecs from './field-codecs.ts'
+import { fields, text } from './field-codecs.ts'
+
+export { DeleteLimitText } from './field-codecs.ts'
 
 /**
  * The shape of `syncengine.json`, as codecs whose names are what a person should have written: an error
  * reads `pairs.photos.mode: expected one of two-way, …, found "sideways"`.
  */
 
-const oneOf = <K extends string>(values: ReadonlyArray<K>) =>
-  t.keyof(Object.fromEntries(values.map((v) => [v, null])) as Record<K, null>, `one of ${values.join(', ')}`)
+export const PAIR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 
-const text = (name: string) => new t.Type<string>(name, t.string.is, t.string.validate, t.identity)
+/** The settings of one group, as the optional fields of an object: each with its codec from the table. */
+const settingFields = (groups: ReadonlyArray<Group>): t.Props =>
+  Object.fromEntries(
+    settingList()
+      .filter(([, setting]) => groups.includes(setting.group))
+      .map(([, setting]) => [setting.configKey, setting.codec(codecs)]),
+  )
 
-const flag = new t.Type<boolean>('true or false', t.boolean.is, t.boolean.validate, t.identity)
-
-const wholeNumber = (least: number, name: string, most = Number.MAX_SAFE_INTEGER) =>
-  t.refinement(t.number, (n) => Number.isInteger(n) && n >= least && n <= most, name)
-
-const patterns = t.readonlyArray(text('a gitignore pattern (a string)'), 'a list of gitignore patterns')
-
-/** `--max-delete` in the file: a number of files, or a percentage as a string. */
-export const DeleteLimitText = new t.Type<string, string | number>(
-  'a number of files, or a percentage like "50%"',
-  (u): u is string => typeof u === 'string',
-  (u, context) => {
-    if (typeof u === 'number' && Number.isInteger(u) && u >= 0) return t.success(String(u))
-    if (
-      typeof u === 'string' &&
-      /^\d+%?$/.test(u.trim()) &&
-      !(u.endsWith('%') && Number.parseInt(u, 10) > 100)
-    )
-      return t.success(u.trim())
-    return t.failure(u, context)
-  },
-  t.identity,
-)
-
-/** Edits (insert, delete, replace) from `a` to `b`. */
-const distance = (a: string, b: string): number => {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (const [i, ca] of [...a].entries()) {
-    const next = [i + 1]
-    for (const [j, cb] of [...b].entries())
-      next.push(Math.min((row[j + 1] ?? 0) + 1, (next[j] ?? 0) + 1, (row[j] ?? 0) + (ca === cb ? 0 : 1)))
-    row = next
-  }
-  return row[b.length] ?? 0
-}
-
-const unknownField = (key: string, known: ReadonlyArray<string>): string => {
-  const near = known.find((k) => distance(key.toLowerCase(), k.toLowerCase()) <= 2)
-  return near === undefined
-    ? `unknown field (the fields are ${known.join(', ')})`
-    : `unknown field; did you mean ${near}?`
+const STORAGE_NAMES: Record<StorageGroup, string> = {
+  s3: 'options of s3:// sides: an object',
+  sftp: 'options of sftp:// sides: an object',
+  ftp: 'options of ftp:// and ftps:// sides: an object',
 }
 
 /**
- * An object with the given fields and no others: a misspelt field (`destinaton`) is an error naming it,
- * not a setting silently left at its default.
+ * One named pair: what `plan NAME` and `sync NAME` use instead of flags. Its fields are the settings
+ * table's (src/pair/settings.ts): each setting's `configKey`, checked by the setting's codec; storage
+ * settings sit in the pair's `s3`, `sftp` and `ftp` objects.
  */
-const fields = <R extends t.Props, O extends t.Props>(required: R, optional: O, name: string) => {
-  const known = [...Object.keys(required), ...Object.keys(optional)]
-  const base = t.intersection([t.type(required), t.partial(optional)])
-  return new t.Type<t.TypeOf<typeof base>, t.OutputOf<typeof base>, unknown>(
-    name,
-    base.is,
-    (u, context) => {
-      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, context)
-      const unknown: t.Errors = Object.keys(u)
-        .filter((key) => !known.includes(key))
-        .map((key) => ({
-          value: (u as Record<string, unknown>)[key],
-          context: [...context, { key, type: base, actual: u }],
-          message: unknownField(key, known),
-        }))
-      const decoded = base.validate(u, t.appendContext(context, '', base, u))
-      if (E.isLeft(decoded)) return t.failures([...unknown, ...decoded.left])
-      return unknown.length > 0 ? t.failures(unknown) : decoded
-    },
-    base.encode,
-  )
-}
-
-export const PAIR_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
-
-/** One named pair: what `plan NAME` and `sync NAME` use instead of flags. */
-export const PairConfig = fields(
+export const PairConfig: t.Type<PairConfig, unknown, unknown> = fields(
   { source: text('a folder path (a string)'), destination: text('a folder path (a string)') },
   {
-    mode: oneOf(MODES),
-    conflict: oneOf(CONFLICT_STRATEGIES),
-    compare: oneOf(['size-mtime', 'checksum']),
-    mtimeTolerance: wholeNumber(
-      0,
-      `milliseconds, a whole number from 0 to ${MAX_MTIME_TOLERANCE_MS} (a day)`,
-      MAX_MTIME_TOLERANCE_MS,
+    ...settingFields(['pair', 'run']),
+    ...Object.fromEntries(
+      STORAGE_GROUPS.map((group) => [group, fields({}, settingFields([group]), STORAGE_NAMES[group])]),
     ),
-    ignore: patterns,
-    include: patterns,
-    state: text('a file path (a string)'),
-    forceUpload: flag,
-    forceDownload: flag,
-    maxDelete: DeleteLimitText,
-    allowMassDelete: flag,
-    backupDir: text('a folder path (a string)'),
-    transfers: wholeNumber(1, 'a whole number from 1'),
-    retries: wholeNumber(0, 'a whole number from 0'),
-    retryDelay: wholeNumber(0, 'milliseconds, a whole number from 0'),
   },
   'a pair: an object with source and destination',
-)
-export type PairConfig = t.TypeOf<typeof PairConfig>
+) as t.Type<PairConfig, unknown, unknown>
+
+/**
+ * A pair as decoded: its sides, and its settings by their `configKey` (storage settings inside `s3`,
+ * `sftp`, `ftp`), each checked by its codec in the settings table.
+ */
+export interface PairConfig {
+  readonly source: string
+  readonly destination: string
+  readonly [configKey: string]: unknown
+}
 
 /** The pairs by name, in the order the file lists them. */
 const Pairs = new t.Type<ReadonlyArray<readonly [string, PairConfig]>, Record<string, unknown>, unknown>(

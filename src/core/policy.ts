@@ -1,5 +1,9 @@
 import * as t from 'io-ts'
+import { MAX_MTIME_TOLERANCE_MS } from './policy-defaults.ts'
 import type { Side } from './side.ts'
+
+// The defaults live beside, without io-ts: the command line shows them in --help without loading codecs.
+export { defaultPolicy, MAX_MTIME_TOLERANCE_MS } from './policy-defaults.ts'
 
 export const Mode = t.keyof({
   'two-way': null,
@@ -31,9 +35,6 @@ export type Compare = t.TypeOf<typeof Compare>
 export const DeleteLimit = t.type({ limit: t.number, unit: t.keyof({ files: null, percent: null }) })
 export type DeleteLimit = t.TypeOf<typeof DeleteLimit>
 
-/** A day: mtimes further apart than that are never the same time, whatever the storage. */
-export const MAX_MTIME_TOLERANCE_MS = 86_400_000
-
 /** Whole milliseconds from 0 to a day: a hand-edited 1e20 or -1 would make every file look unchanged. */
 export const MtimeTolerance = t.refinement(
   t.number,
@@ -60,19 +61,6 @@ export const Policy = t.type({
   backupDir: t.union([t.string, t.null]),
 })
 export type Policy = t.TypeOf<typeof Policy>
-
-export const defaultPolicy: Policy = {
-  mode: 'two-way',
-  conflict: 'keep-both',
-  compare: 'size-mtime',
-  mtimeToleranceMs: 1,
-  ignore: [],
-  include: [],
-  force: { upload: false, download: false },
-  maxDelete: { limit: 50, unit: 'percent' },
-  allowMassDelete: false,
-  backupDir: null,
-}
 
 /**
  * The mode families of the mode table. `truth` is the side whose content wins; `target` the side that is

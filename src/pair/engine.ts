@@ -19,12 +19,12 @@ import {
   type PairSpec,
   type SideSpec,
 } from './open-pair.ts'
+import { DEFAULT_TRANSFERS } from './run-defaults.ts'
 import { type PlanOpenedError, planOpened, type SyncOpenedError, syncOpened } from './run-pair.ts'
 
 export type { PairSpec, SideSpec } from './open-pair.ts'
 
-/** How many copies run at once unless told otherwise: the command line's default too. */
-export const DEFAULT_TRANSFERS = 4
+export { DEFAULT_TRANSFERS } from './run-defaults.ts'
 
 /** What a sync did, counted the way the Python library this one succeeds counted it, and then some. */
 export interface SyncCounts {

@@ -9,7 +9,9 @@ import type { PairReport } from '../../pair/apply-pair.ts'
 import { type OpenedPair, openPair } from '../../pair/open-pair.ts'
 import { planDigest } from '../../pair/plan-file-io.ts'
 import { isInside, locate, samePlace } from '../../pair/real-location.ts'
+import { DEFAULT_TRANSFERS } from '../../pair/run-defaults.ts'
 import { applyOpened } from '../../pair/run-pair.ts'
+import { readSettings, STORAGE_GROUPS, storageOptionsOf, type ValuesOf } from '../../pair/settings.ts'
 import { defaultStateFile } from '../../state/state-file.ts'
 import { ExitCode, type Io, type Output, showFile, worst } from '../io.ts'
 import { type CliError, wordsFor } from '../messages.ts'
@@ -61,31 +63,14 @@ export const reportApply = (report: PairReport, io: Io, interrupted: boolean, ou
   return interrupted ? ExitCode.interrupted : isComplete(report) ? ExitCode.ok : ExitCode.incomplete
 }
 
-const DEFAULT_RUN = { transfers: '4', retries: '2', retryDelay: '200' } as const
-
-const runOptions = (
-  flags: RunFlags,
-): E.Either<CliError, { transfers: number; retries: number; delayMs: number }> => {
-  const given = {
-    transfers: flags.transfers ?? DEFAULT_RUN.transfers,
-    retries: flags.retries ?? DEFAULT_RUN.retries,
-    retryDelay: flags.retryDelay ?? DEFAULT_RUN.retryDelay,
-  }
-  const transfers = Number(given.transfers)
-  const retries = Number(given.retries)
-  const delayMs = Number(given.retryDelay)
-  if (!Number.isInteger(transfers) || transfers < 1)
-    return E.left(usage(`--transfers takes a whole number from 1 (got "${given.transfers}")`))
-  if (!Number.isInteger(retries) || retries < 0)
-    return E.left(usage(`--retries takes a whole number from 0 (got "${given.retries}")`))
-  if (!Number.isFinite(delayMs) || delayMs < 0)
-    return E.left(usage(`--retry-delay takes milliseconds (got "${given.retryDelay}")`))
-  return E.right({ transfers, retries, delayMs })
+const runOptions = (flags: RunFlags, cwd: string): E.Either<CliError, ValuesOf<'run'>> => {
+  const read = readSettings(flags, ['run'], cwd)
+  return read.ok ? E.right(read.value) : E.left(usage(read.problem))
 }
 
 /** How many files in transfer the live display shows: as many as run at once, within reason. */
 export const slotsFor = (flags: RunFlags): number =>
-  Math.min(6, Math.max(1, Number(flags.transfers ?? DEFAULT_RUN.transfers) || 1))
+  Math.min(6, Math.max(1, Number(flags.transfers ?? DEFAULT_TRANSFERS) || 1))
 
 /** Carries out a plan with the progress display or events, and reports how it went. */
 export const applyLoaded = async (
@@ -95,7 +80,7 @@ export const applyLoaded = async (
   io: Io,
   progress: ProgressOutput,
 ): Promise<ExitCode> => {
-  const options = runOptions(flags)
+  const options = runOptions(flags, io.cwd)
   if (E.isLeft(options)) return fail(io, options.left)
   const controller = new AbortController()
   const unsubscribe = io.onInterrupt?.(() => {
@@ -107,7 +92,7 @@ export const applyLoaded = async (
     const applied = await applyOpened(pair, plan, {
       signal: controller.signal,
       transfers: options.right.transfers,
-      retry: { retries: options.right.retries, delayMs: options.right.delayMs },
+      retry: { retries: options.right.retries, delayMs: options.right.retryDelay },
       ...(progress.onProgress === undefined ? {} : { onProgress: progress.onProgress }),
     })()
     progress.stop()
@@ -170,12 +155,16 @@ const applyOne = async (
   }
   const stateFile = await stateFileFor(plan.right, ref, flags, io)
   if (E.isLeft(stateFile)) return fail(io, stateFile.left)
+  const storage = readSettings(ref.flags, STORAGE_GROUPS, io.cwd)
+  if (!storage.ok) return fail(io, usage(storage.problem))
+  const storageOptions = storageOptionsOf(storage.value)
   const opened = await openPair(
     {
       source: plan.right.source.root,
       destination: plan.right.destination.root,
       stateFile: stateFile.right,
       policy: plan.right.policy,
+      ...(Object.keys(storageOptions).length === 0 ? {} : { storage: storageOptions }),
     },
     io,
   )()

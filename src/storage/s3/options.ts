@@ -1,6 +1,8 @@
 import * as t from 'io-ts'
 
-const MiB = 1024 * 1024
+import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from './limits.ts'
+
+export { DEFAULT_PART_SIZE, MAX_PARTS, MAX_SINGLE_COPY, MIN_PART_SIZE } from './limits.ts'
 
 /**
  * How an `s3://bucket/prefix` side reaches its store. Every field is optional: with none, it talks to AWS
@@ -88,18 +90,12 @@ export interface S3Settings {
   readonly listPageSize: number
 }
 
-/** S3's smallest part (but the last) and largest single PUT or copy. */
-export const MIN_PART_SIZE = 5 * MiB
-export const MAX_SINGLE_COPY = 5 * 1024 * MiB
-/** S3 allows 10 000 parts: a larger file gets larger parts. */
-export const MAX_PARTS = 10_000
-
 export const settingsOf = (options: S3Options = {}): S3Settings => ({
   endpoint: options.endpoint,
   region: options.region,
   forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
   profile: options.profile,
-  partSize: Math.max(MIN_PART_SIZE, Math.floor(options.partSize ?? 16 * MiB)),
+  partSize: Math.max(MIN_PART_SIZE, Math.floor(options.partSize ?? DEFAULT_PART_SIZE)),
   partConcurrency: Math.max(1, Math.floor(options.partConcurrency ?? 4)),
   maxSockets: Math.max(1, Math.floor(options.maxSockets ?? 32)),
   metadataConcurrency: Math.max(1, Math.floor(options.metadataConcurrency ?? 32)),
