@@ -3,10 +3,22 @@
  * gets afresh as hard links, which takes seconds where a copy takes a minute and keeps the inode numbers
  * that syncengine's state and Unison's archive recorded at the first sync: so each run starts from the
  * same synced pair. Every tool writes a changed file as a new file renamed into place, so the templates
- * stay as they were; `checkTemplates` makes sure of it.
+ * stay as they were; `checkTemplates` makes sure of it. Making a hard link moves a file's ctime, which
+ * syncengine's state records (a moved ctime makes a file worth hashing before it is called unchanged), so
+ * `reset` writes the new links' ctimes into the restored state: each run starts from the pair as the
+ * first sync left it, not from a pair whose every file was just touched by `cp -al`.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { metadataDigest } from './compare-trees.ts'
 import { BenchmarkFailure } from './harness.ts'
@@ -46,6 +58,20 @@ const shAll = (commands: ReadonlyArray<readonly [string, ReadonlyArray<string>]>
         }),
     ),
   ).then(() => undefined)
+
+type StateJson = { entries: Record<string, ReadonlyArray<{ kind: string; change?: string }>> }
+
+/** The restored state, with the ctimes of the new hard links where it recorded the old ones. */
+const restamp = (stateFile: string, roots: readonly [string, string]): void => {
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StateJson
+  for (const [path, pair] of Object.entries(state.entries))
+    pair.forEach((entry, side) => {
+      if (entry.kind !== 'file' || entry.change === undefined) return
+      const now = lstatSync(join(roots[side] as string, path), { throwIfNoEntry: false })
+      if (now !== undefined) entry.change = String(now.ctimeMs)
+    })
+  writeFileSync(stateFile, JSON.stringify(state))
+}
 
 export const emptyFolder = (dir: string): void => {
   sh('rm', ['-rf', dir])
@@ -124,6 +150,7 @@ export const makePair = async (base: string, files: number, options: PairOptions
     reset: async (state = 'syncengine.json') => {
       await resetTrees()
       copyFileSync(join(saved, state), stateFile)
+      restamp(stateFile, [source, destination])
       if (existsSync(savedArchive)) sh('cp', ['-a', savedArchive, archive])
     },
     saveState: (name) => copyFileSync(stateFile, join(saved, name)),
