@@ -459,9 +459,9 @@ export const SETTINGS = {
     's3:// sides: address objects as host/bucket/key, not bucket.host/key',
     'on with an endpoint, off on AWS',
   ),
-  s3PartSize: storageText(
+  s3ChunkSize: storageText(
     's3',
-    '--s3-part-size',
+    '--s3-chunk-size',
     'partSize',
     {
       valueName: 'bytes',
@@ -476,7 +476,7 @@ export const SETTINGS = {
     },
     (text) => (/^\d+$/.test(text.trim()) ? wholeNumberFrom(text.trim(), MIN_PART_SIZE) : undefined),
     (text) =>
-      `--s3-part-size takes bytes, a whole number from ${MIN_PART_SIZE} (${MIN_PART_SIZE / MiB} MiB) (got "${text}")`,
+      `--s3-chunk-size takes bytes, a whole number from ${MIN_PART_SIZE} (${MIN_PART_SIZE / MiB} MiB) (got "${text}")`,
   ),
   acceptNewHostKey: storageSwitch(
     'sftp',

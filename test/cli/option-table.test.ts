@@ -140,7 +140,7 @@ describe('storage options from the command line', () => {
         s3Endpoint: 'http://127.0.0.1:9000',
         s3Region: 'auto',
         s3PathStyle: true,
-        s3PartSize: '8388608',
+        s3ChunkSize: '8388608',
         acceptNewHostKey: true,
         ftpTls: 'explicit',
         ftpCa: 'certs/ca.pem',
@@ -163,14 +163,14 @@ describe('storage options from the command line', () => {
 
   it.each([
     [
-      '--s3-part-size',
+      '--s3-chunk-size',
       '1000',
-      '--s3-part-size takes bytes, a whole number from 5242880 (5 MiB) (got "1000")',
+      '--s3-chunk-size takes bytes, a whole number from 5242880 (5 MiB) (got "1000")',
     ],
     [
-      '--s3-part-size',
+      '--s3-chunk-size',
       '8MiB',
-      '--s3-part-size takes bytes, a whole number from 5242880 (5 MiB) (got "8MiB")',
+      '--s3-chunk-size takes bytes, a whole number from 5242880 (5 MiB) (got "8MiB")',
     ],
     [
       '--s3-endpoint',
@@ -292,7 +292,7 @@ it('the table has the settings the issue names', () => {
     's3Endpoint',
     's3Region',
     's3PathStyle',
-    's3PartSize',
+    's3ChunkSize',
     'acceptNewHostKey',
     'ftpTls',
     'ftpCa',
