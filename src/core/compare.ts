@@ -72,20 +72,27 @@ export const sameOnSide = (before: Entry, now: Entry): boolean => {
 const onlyMetadataMoved = (before: Entry, now: Entry): boolean => {
   if (before.kind !== 'file' || now.kind !== 'file' || before.size !== now.size) return false
   const hashes = sameHash(before, now)
-  return hashes === undefined ? before.mtimeMs === now.mtimeMs && !stampMoved(before, now) : hashes
+  return hashes === undefined ? before.mtimeMs === now.mtimeMs : hashes
 }
 
-/** A file whose change stamp moved since the record, with no hash to show its bytes did not. */
-const bytesInDoubt = (recorded: Entry, now: Entry): boolean =>
-  recorded.kind === 'file' &&
-  now.kind === 'file' &&
+/**
+ * Size and mtime as recorded, the change stamp not: a write that put the mtime back may have changed the
+ * bytes. Such a file still counts as unchanged (a chmod or a new hard link moves the stamp too, and a
+ * deletion on the other side must not be undone for that); where both sides hold a file, both are hashed,
+ * and bytes that differ are taken from the side whose stamp moved.
+ */
+export const stampMovedOnly = (recorded: Entry | undefined, now: Entry | null): boolean =>
+  recorded?.kind === 'file' &&
+  now?.kind === 'file' &&
+  recorded.size === now.size &&
+  recorded.mtimeMs === now.mtimeMs &&
   stampMoved(recorded, now) &&
-  sameHash(recorded, now) !== true
+  sameHash(recorded, now) === undefined
 
 export const statusOf = (recorded: Entry | undefined, now: Entry | null): Status => {
   if (recorded === undefined) return now === null ? 'absent' : 'created'
   if (now === null) return 'deleted'
-  if (sameOnSide(recorded, now) && !bytesInDoubt(recorded, now)) return 'unchanged'
+  if (sameOnSide(recorded, now)) return 'unchanged'
   return onlyMetadataMoved(recorded, now) ? 'touched' : 'changed'
 }
 

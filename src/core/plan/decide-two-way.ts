@@ -5,6 +5,7 @@ import {
   isContentChange,
   sameAcross,
   sameContent,
+  stampMovedOnly,
   statusOf,
 } from '../compare.ts'
 import type { Entry } from '../entry.ts'
@@ -37,7 +38,14 @@ export const decideTwoWay = (row: Row, how: Comparison, strategy: ConflictStrate
   if (!sourceChanged && !destinationChanged) {
     // Neither side moved away from what was recorded, yet they differ. Bytes that provably differ mean
     // the record was wrong (two edits that kept size and mtime, say): never call that in sync.
-    if (source !== null && destination !== null && contentDiffers(source, destination))
+    if (source !== null && destination !== null && contentDiffers(source, destination)) {
+      // One side was written to under its recorded size and mtime (its change stamp moved): its bytes.
+      const sourceWritten = stampMovedOnly(row.synced?.[0], source)
+      const destinationWritten = stampMovedOnly(row.synced?.[1], destination)
+      if (sourceWritten && !destinationWritten)
+        return take('destination', 'changed on source (new bytes under the same size and mtime)')
+      if (destinationWritten && !sourceWritten)
+        return take('source', 'changed on destination (new bytes under the same size and mtime)')
       return resolveConflict(
         source,
         destination,
@@ -45,6 +53,7 @@ export const decideTwoWay = (row: Row, how: Comparison, strategy: ConflictStrate
         how,
         strategy,
       )
+    }
     // The same bytes with another mtime or exec bit, as they were when recorded: they differ only as the
     // backends keep them (a side that cannot keep mtimes), and setting them again would not hold.
     return inSync

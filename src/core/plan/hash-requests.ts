@@ -1,5 +1,5 @@
 import type { Action } from '../action.ts'
-import { comparableHashes, isChanged, sameHash, stampMoved, statusOf } from '../compare.ts'
+import { comparableHashes, isChanged, sameHash, stampMovedOnly, statusOf } from '../compare.ts'
 import { type Entry, sizeOf } from '../entry.ts'
 import type { Conflict } from '../plan-file.ts'
 import type { RelPath } from '../rel-path.ts'
@@ -31,15 +31,6 @@ const unhashedFile = (entry: Entry | null | undefined, other?: Entry | null): bo
  *   calling them in sync would be for good. Rare after a first sync, and two reads settle it.
  * The caller hashes them and plans again; hashed entries never ask twice.
  */
-/** Size and mtime as recorded, the change stamp not: the bytes may have changed without a trace. */
-const stampMovedOnly = (recorded: Entry, now: Entry): boolean =>
-  recorded.kind === 'file' &&
-  now.kind === 'file' &&
-  recorded.size === now.size &&
-  recorded.mtimeMs === now.mtimeMs &&
-  stampMoved(recorded, now) &&
-  sameHash(recorded, now) === undefined
-
 export const hashRequests = (
   actions: ReadonlyArray<Action>,
   conflicts: ReadonlyArray<Conflict>,
