@@ -22,7 +22,14 @@ describe('memory storage', () => {
     s.putSymlink('b/link', '../a')
     expect(s.files()).toEqual({ 'a/': '', 'a/empty/': '', 'b/': '', 'b/c.txt': 'see', 'b/link': '-> ../a' })
     expect(Object.keys(s.files())).toEqual(['a/', 'a/empty/', 'b/', 'b/c.txt', 'b/link'])
-    expect(s.entryAt('b/c.txt')).toEqual({ kind: 'file', size: 3, mtimeMs: 5_000, exec: true, id: '1', change: '1' })
+    expect(s.entryAt('b/c.txt')).toEqual({
+      kind: 'file',
+      size: 3,
+      mtimeMs: 5_000,
+      exec: true,
+      id: '1',
+      change: '1',
+    })
     expect(s.readText('b/c.txt')).toBe('see')
     expect(s.readText('a')).toBeUndefined()
     s.delete('b')
