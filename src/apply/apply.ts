@@ -24,7 +24,7 @@ export type ApplyError =
       readonly current: StateRef | null
     }
   | { readonly _tag: 'RootMismatch'; readonly side: Side; readonly planned: string; readonly given: string }
-  | { readonly _tag: 'RootMissing'; readonly side: Side; readonly root: string }
+  | { readonly _tag: 'RootGone'; readonly side: Side; readonly root: string }
   | { readonly _tag: 'RootNotAFolder'; readonly side: Side; readonly root: string }
   | {
       readonly _tag: 'RootUnavailable'
@@ -254,7 +254,7 @@ const prepareRoot = async (plan: Plan, sides: Sides, side: Side): Promise<E.Eith
       ? E.right(undefined)
       : E.left({ _tag: 'RootNotAFolder', side, root: storage.root })
   }
-  if (plan[side].existed) return E.left({ _tag: 'RootMissing', side, root: storage.root })
+  if (plan[side].existed) return E.left({ _tag: 'RootGone', side, root: storage.root })
   if (!plan.actions.some((a) => writesTo(a, side))) return E.right(undefined)
   const created = await storage.createRoot()()
   return E.isLeft(created)

@@ -113,29 +113,26 @@ export const Action = taggedUnion(
 export type Action = t.TypeOf<typeof Action>
 
 /** The paths whose synced state an action decides. */
-export const pathsOf = (action: Action): ReadonlyArray<RelPath> => {
-  switch (action.kind) {
-    case 'move':
-      return [action.from, action.to]
-    case 'clone':
-      return [action.to]
-    default:
-      return [action.path]
-  }
-}
+export const pathsOf = (action: Action): ReadonlyArray<RelPath> =>
+  matchAction<ReadonlyArray<RelPath>>(action, {
+    move: (move) => [move.from, move.to],
+    clone: (clone) => [clone.to],
+    copy: (copy) => [copy.path],
+    delete: (deleted) => [deleted.path],
+    mkdir: (mkdir) => [mkdir.path],
+    meta: (meta) => [meta.path],
+  })
 
 /** The side an action writes to, and the path it writes. */
-export const targetOfAction = (action: Action): { readonly side: Side; readonly path: RelPath } => {
-  switch (action.kind) {
-    case 'copy':
-      return { side: action.direction === 'upload' ? 'destination' : 'source', path: action.path }
-    case 'move':
-    case 'clone':
-      return { side: action.side, path: action.to }
-    default:
-      return { side: action.side, path: action.path }
-  }
-}
+export const targetOfAction = (action: Action): { readonly side: Side; readonly path: RelPath } =>
+  matchAction<{ readonly side: Side; readonly path: RelPath }>(action, {
+    copy: (copy) => ({ side: copy.direction === 'upload' ? 'destination' : 'source', path: copy.path }),
+    move: (move) => ({ side: move.side, path: move.to }),
+    clone: (clone) => ({ side: clone.side, path: clone.to }),
+    delete: (deleted) => ({ side: deleted.side, path: deleted.path }),
+    mkdir: (mkdir) => ({ side: mkdir.side, path: mkdir.path }),
+    meta: (meta) => ({ side: meta.side, path: meta.path }),
+  })
 
 /** One handler per kind of action: adding a kind is a type error wherever actions are matched. */
 export interface ActionHandlers<R> {

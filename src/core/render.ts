@@ -1,4 +1,4 @@
-import { type Action, targetOfAction } from './action.ts'
+import { type Action, matchAction, targetOfAction } from './action.ts'
 import { type Entry, isDir, sizeOf } from './entry.ts'
 import { describeBlocked } from './plan/delete-guard.ts'
 import { derivedOf } from './plan/derived.ts'
@@ -65,17 +65,15 @@ const shown = (path: string, entry: Entry | null): string =>
   isDir(entry) ? `${showPath(path)}/` : showPath(path)
 
 /** Every name the action holds: its reason may name any of them. */
-const namesOf = (action: Action): ReadonlyArray<string> => {
-  switch (action.kind) {
-    case 'copy':
-      return [action.path, ...(action.from === undefined ? [] : [action.from])]
-    case 'move':
-    case 'clone':
-      return [action.from, action.to]
-    default:
-      return [action.path]
-  }
-}
+const namesOf = (action: Action): ReadonlyArray<string> =>
+  matchAction<ReadonlyArray<string>>(action, {
+    copy: (copy) => [copy.path, ...(copy.from === undefined ? [] : [copy.from])],
+    move: (move) => [move.from, move.to],
+    clone: (clone) => [clone.from, clone.to],
+    delete: (deleted) => [deleted.path],
+    mkdir: (mkdir) => [mkdir.path],
+    meta: (meta) => [meta.path],
+  })
 
 const lineOf = (action: Action, style: Style): Line => {
   const reason = showNaming(action.reason, namesOf(action))

@@ -95,9 +95,9 @@ export const describeError = (error: LibraryError): string => {
     case 'RootMissing':
       if ('role' in error && error.role === 'truth')
         return `the ${error.side} root ${error.root} does not exist, and a ${error.side === 'source' ? 'source' : 'destination'}-side mirror or backup copies from it; check the path, or mount it (nothing was planned)`
-      return 'synced' in error
-        ? `the ${error.side} root ${p(error.root)} does not exist, but the last sync recorded ${error.synced} paths there; mount or restore it, or pass the right path (nothing was planned)`
-        : `the ${error.side} root ${p(error.root)} is gone since the plan was made; nothing was applied (mount or restore it, then apply again)`
+      return `the ${error.side} root ${p(error.root)} does not exist, but the last sync recorded ${error.synced} paths there; mount or restore it, or pass the right path (nothing was planned)`
+    case 'RootGone':
+      return `the ${error.side} root ${p(error.root)} is gone since the plan was made; nothing was applied (mount or restore it, then apply again)`
     case 'StateUnreadable':
       return `cannot read the state file ${p(error.file)}: ${becauseOf(error.code, error.message)}; ${adviceFor(error.code, "fix its permissions, or pass --state with the pair's file")}`
     case 'StateCorrupt':

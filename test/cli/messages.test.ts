@@ -40,8 +40,8 @@ const examples: Examples = {
   RootMissing: [
     { _tag: 'RootMissing', side: 'destination', root: '/b', synced: 12, role: 'synced' },
     { _tag: 'RootMissing', side: 'source', root: '/a', synced: 0, role: 'truth' },
-    { _tag: 'RootMissing', side: 'destination', root: '/b' },
   ],
+  RootGone: [{ _tag: 'RootGone', side: 'destination', root: '/b' }],
   StateUnreadable: [
     { _tag: 'StateUnreadable', file: '/s.json', code: 'EACCES', message: 'EACCES: permission denied' },
     {
