@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { localStorage, plainStyle, render, syncPair } from '../../src/index.ts'
+import { createSyncEngine, describeError, localStorage, plainStyle, render } from '../../src/index.ts'
 
 const base = await mkdtemp(join(tmpdir(), 'syncengine-backup-'))
 const photos = join(base, 'photos')
@@ -27,12 +27,14 @@ const filesIn = async (root: string): Promise<string> =>
 
 const backUp = async (title: string): Promise<void> => {
   console.log(`\n== ${title}`)
-  const synced = await syncPair({
-    sides: { source: localStorage(photos), destination: localStorage(usb) },
+  const synced = await createSyncEngine().syncPair({
+    source: localStorage(photos),
+    destination: localStorage(usb),
     stateFile,
     policy: { mode: 'source-backup' },
   })()
-  if (synced._tag === 'Left') throw new Error(JSON.stringify(synced.left))
+  // Errors are values: describeError gives the line the command line would print.
+  if (synced._tag === 'Left') throw new Error(describeError(synced.left))
   console.log(render(synced.right.plan, plainStyle).trimEnd())
   console.log(`photos:    ${await filesIn(photos)}`)
   console.log(`usb-drive: ${await filesIn(usb)}`)

@@ -2,7 +2,14 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { localStorage, memoryStorage, plainStyle, render, syncPair } from '../../src/index.ts'
+import {
+  createSyncEngine,
+  describeError,
+  localStorage,
+  memoryStorage,
+  plainStyle,
+  render,
+} from '../../src/index.ts'
 
 const base = await mkdtemp(join(tmpdir(), 'syncengine-cloud-download-'))
 // The local folder does not exist yet: the first apply creates it.
@@ -27,12 +34,14 @@ const filesIn = async (root: string): Promise<string> =>
 // and `destination-to-source` makes the local source folder a mirror of it.
 const download = async (title: string): Promise<void> => {
   console.log(`\n== ${title}`)
-  const synced = await syncPair({
-    sides: { source: localStorage(downloads), destination: remote },
+  const synced = await createSyncEngine().syncPair({
+    source: localStorage(downloads),
+    destination: remote,
     stateFile,
     policy: { mode: 'destination-to-source' },
   })()
-  if (synced._tag === 'Left') throw new Error(JSON.stringify(synced.left))
+  // Errors are values: describeError gives the line the command line would print.
+  if (synced._tag === 'Left') throw new Error(describeError(synced.left))
   const { plan, report } = synced.right
   console.log(render(plan, plainStyle).trimEnd())
   console.log(`downloaded ${plan.summary.bytes.download} bytes; ${report.counts.applied} actions applied`)

@@ -5,13 +5,14 @@ import { dirname, join } from 'node:path'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import {
+  createSyncEngine,
+  describeError,
   localStorage,
   type MemoryStorage,
   memoryStorage,
   type Staged,
   type Storage,
   type StorageError,
-  syncPair,
 } from '../../src/index.ts'
 
 /**
@@ -73,12 +74,14 @@ const destination = loggingStorage(remote, (line) => lines.push(line))
 
 const sync = async (title: string): Promise<void> => {
   lines = []
-  const synced = await syncPair({
-    sides: { source: localStorage(documents), destination },
+  const synced = await createSyncEngine().syncPair({
+    source: localStorage(documents),
+    destination,
     stateFile,
     policy: { mode: 'source-to-destination' },
   })()
-  if (synced._tag === 'Left') throw new Error(JSON.stringify(synced.left))
+  // Errors are values: describeError gives the line the command line would print.
+  if (synced._tag === 'Left') throw new Error(describeError(synced.left))
   const writes = lines.filter((line) => !/^(stat|list|read) /.test(line))
   console.log(`\n== ${title}: ${synced.right.report.counts.applied} actions applied`)
   console.log(`the destination storage saw ${lines.length} operations, ${writes.length} of them writes:`)

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { localStorage, plainStyle, render, syncPair } from '../../src/index.ts'
+import { createSyncEngine, describeError, localStorage, plainStyle, render } from '../../src/index.ts'
 
 const base = await mkdtemp(join(tmpdir(), 'syncengine-mirror-'))
 const site = join(base, 'site')
@@ -33,12 +33,14 @@ try {
 
   console.log('\n== sync site → server, --mode source-to-destination --ignore logs/')
   // Plan and apply in one call: for scripts that do not stop for a review.
-  const synced = await syncPair({
-    sides: { source: localStorage(site), destination: localStorage(server) },
+  const synced = await createSyncEngine().syncPair({
+    source: localStorage(site),
+    destination: localStorage(server),
     stateFile,
     policy: { mode: 'source-to-destination', ignore: ['logs/'] },
   })()
-  if (synced._tag === 'Left') throw new Error(JSON.stringify(synced.left))
+  // Errors are values: describeError gives the line the command line would print.
+  if (synced._tag === 'Left') throw new Error(describeError(synced.left))
   console.log(render(synced.right.plan, plainStyle).trimEnd())
 
   console.log(`\nsite:   ${await filesIn(site)}`)
