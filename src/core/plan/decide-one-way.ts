@@ -1,7 +1,7 @@
 import { type Comparison, contentDiffers, isChanged, sameAcross, statusOf } from '../compare.ts'
 import { isDir } from '../entry.ts'
 import type { Side } from '../side.ts'
-import { type Decision, inSync, take } from './decision.ts'
+import { alike, type Decision, take } from './decision.ts'
 import { describeStatus } from './describe.ts'
 import { entryOn, type Row } from './row.ts'
 
@@ -23,8 +23,8 @@ const index = (side: Side): 0 | 1 => (side === 'source' ? 0 : 1)
 export const decideOneWay = (row: Row, how: Comparison, mode: OneWay): Decision => {
   const truthEntry = entryOn(row, mode.truth)
   const targetEntry = entryOn(row, mode.target)
-  if (sameAcross(truthEntry, targetEntry, how)) return inSync
-  if (truthEntry === null && mode.keepsExtras) return inSync
+  if (sameAcross(truthEntry, targetEntry, how)) return alike
+  if (truthEntry === null && mode.keepsExtras) return alike
 
   const truthStatus = statusOf(row.synced?.[index(mode.truth)], truthEntry)
   const targetStatus = statusOf(row.synced?.[index(mode.target)], targetEntry)
@@ -37,7 +37,7 @@ export const decideOneWay = (row: Row, how: Comparison, mode: OneWay): Decision 
     targetEntry !== null &&
     !contentDiffers(truthEntry, targetEntry)
   )
-    return inSync
+    return alike
   const truthSays = describeStatus(truthStatus, mode.truth)
   const targetSays = describeStatus(targetStatus, mode.target)
   const targetChanged = isChanged(targetStatus)
@@ -54,7 +54,7 @@ export const decideOneWay = (row: Row, how: Comparison, mode: OneWay): Decision 
   if (mode.keepsExtras && isDir(truthEntry) && targetEntry !== null && !isDir(targetEntry)) {
     const because = `${reason}; the ${mode.target} file is kept beside the folder`
     return take(mode.target, because, {
-      aside: { side: mode.target, shared: false },
+      kept: { how: 'aside', side: mode.target, shared: false },
       conflict: { outcome: 'kept-both', reason: because },
     })
   }

@@ -11,7 +11,7 @@ import {
 import type { Entry } from '../entry.ts'
 import type { ConflictStrategy } from '../policy.ts'
 import type { Side } from '../side.ts'
-import { type Decision, frozen, inSync, take } from './decision.ts'
+import { alike, type Decision, frozen, take } from './decision.ts'
 import { describeBoth, describeStatus } from './describe.ts'
 import type { Row } from './row.ts'
 
@@ -29,7 +29,7 @@ export const newerSide = (source: Entry, destination: Entry, how: Comparison): S
  */
 export const decideTwoWay = (row: Row, how: Comparison, strategy: ConflictStrategy): Decision => {
   const { source, destination } = row
-  if (sameAcross(source, destination, how)) return inSync
+  if (sameAcross(source, destination, how)) return alike
   const sourceStatus = statusOf(row.synced?.[0], source)
   const destinationStatus = statusOf(row.synced?.[1], destination)
   const sourceChanged = isChanged(sourceStatus)
@@ -56,7 +56,7 @@ export const decideTwoWay = (row: Row, how: Comparison, strategy: ConflictStrate
     }
     // The same bytes with another mtime or exec bit, as they were when recorded: they differ only as the
     // backends keep them (a side that cannot keep mtimes), and setting them again would not hold.
-    return inSync
+    return alike
   }
   if (sourceChanged && !destinationChanged)
     return take('destination', describeStatus(sourceStatus, 'source') ?? 'changed on source')
@@ -132,4 +132,7 @@ const winner = (side: Side, reason: string): Decision =>
 
 /** `loser`'s entry moves to a conflict name (copied to the other side there), then it takes the winner's. */
 const keepBoth = (loser: Side, reason: string): Decision =>
-  take(loser, reason, { aside: { side: loser, shared: true }, conflict: { outcome: 'kept-both', reason } })
+  take(loser, reason, {
+    kept: { how: 'aside', side: loser, shared: true },
+    conflict: { outcome: 'kept-both', reason },
+  })

@@ -15,54 +15,136 @@ export interface ConflictNote {
   readonly reason: string
 }
 
-export interface Decision {
-  readonly source: Outcome
-  readonly destination: Outcome
-  /** Why, in the words a reviewer reads in the plan. */
-  readonly reason: string
+/** A version that loses the path is kept under a conflict name beside it. */
+export type KeptVersion =
   /**
    * This side's entry is first moved beside the path under a conflict name; `shared` copies it to the
    * other side there too (two-way keeps both versions on both sides; a backup never writes its truth side).
    */
-  readonly aside?: { readonly side: Side; readonly shared: boolean }
+  | { readonly how: 'aside'; readonly side: Side; readonly shared: boolean }
   /**
    * This side's entry is copied to a conflict name beside the path on the other side, which keeps what it
    * has at the path: a backup that cannot put a file where it keeps a folder.
    */
-  readonly beside?: Side
-  readonly conflict?: ConflictNote
-  /** A conflict left for a person: nothing here or below is touched, and the state is kept as it was. */
-  readonly frozen?: boolean
-  /** The take happens even though both sides already hold the same file. */
-  readonly forced?: boolean
+  | { readonly how: 'beside'; readonly side: Side }
+
+/** Both sides already hold the same: nothing to do, and the state records them as they are. */
+export interface Alike {
+  readonly kind: 'alike'
 }
 
-export const inSync: Decision = { source: 'keep', destination: 'keep', reason: '' }
+/**
+ * Left for a person: nothing here or below is touched, and the state is kept as it was. The conflict
+ * note is reported where the path itself is in conflict; a path frozen because a folder above it is
+ * carries none.
+ */
+export interface Frozen {
+  readonly kind: 'frozen'
+  readonly conflict?: ConflictNote
+}
+
+/**
+ * `--force-upload` / `--force-download`: `target` takes the other side's file even though both already
+ * hold the same one. It only ever meets two files, so it never makes a folder, keeps a version beside
+ * the path or reports a conflict.
+ */
+export interface Forced {
+  readonly kind: 'forced'
+  readonly target: Side
+  /** Why, in the words a reviewer reads in the plan. */
+  readonly reason: string
+}
+
+/** Each side keeps, takes or gets a folder. */
+export interface Act {
+  readonly kind: 'act'
+  readonly source: Outcome
+  readonly destination: Outcome
+  /** Why, in the words a reviewer reads in the plan. */
+  readonly reason: string
+  /** A conflict settled by a rule (a winner, or both kept): reported, and acted on. */
+  readonly conflict?: ConflictNote
+  /** Always comes with a `kept-both` conflict note. */
+  readonly kept?: KeptVersion
+}
+
+export type Decision = Alike | Frozen | Forced | Act
+
+/** A row and what the planner decided for it, kept together from deciding to emitting. */
+export interface Decided {
+  readonly row: Row
+  readonly decision: Decision
+}
+
+/** Exhaustive by construction: every kind of decision must have its case. */
+export const matchDecision = <R>(
+  decision: Decision,
+  cases: { readonly [K in Decision['kind']]: (decision: Extract<Decision, { kind: K }>) => R },
+): R => {
+  switch (decision.kind) {
+    case 'alike':
+      return cases.alike(decision)
+    case 'frozen':
+      return cases.frozen(decision)
+    case 'forced':
+      return cases.forced(decision)
+    case 'act':
+      return cases.act(decision)
+  }
+}
+
+export const alike: Alike = { kind: 'alike' }
+
+/** Below a frozen folder: left as it is, with no conflict of its own. */
+export const leftAsIs: Frozen = { kind: 'frozen' }
 
 /** `target` takes what the other side holds. */
-export const take = (target: Side, reason: string, extra: Partial<Decision> = {}): Decision => ({
+export const take = (target: Side, reason: string, extra: Pick<Act, 'conflict' | 'kept'> = {}): Act => ({
+  kind: 'act',
   source: target === 'source' ? 'take' : 'keep',
   destination: target === 'destination' ? 'take' : 'keep',
   reason,
   ...extra,
 })
 
-export const frozen = (conflict: ConflictNote): Decision => ({
-  source: 'keep',
-  destination: 'keep',
-  reason: conflict.reason,
-  conflict,
-  frozen: true,
-})
+export const frozen = (conflict: ConflictNote): Frozen => ({ kind: 'frozen', conflict })
 
-export const outcomeOn = (decision: Decision, side: Side): Outcome =>
-  side === 'source' ? decision.source : decision.destination
+export const forced = (target: Side, reason: string): Forced => ({ kind: 'forced', target, reason })
 
-export const withOutcome = (decision: Decision, side: Side, outcome: Outcome, reason?: string): Decision => ({
-  ...decision,
-  [side]: outcome,
-  reason: reason ?? decision.reason,
-})
+export const outcomeOn = (decision: Decision, side: Side): Outcome => {
+  switch (decision.kind) {
+    case 'alike':
+    case 'frozen':
+      return 'keep'
+    case 'forced':
+      return decision.target === side ? 'take' : 'keep'
+    case 'act':
+      return side === 'source' ? decision.source : decision.destination
+  }
+}
+
+/**
+ * The decision with `side`'s outcome replaced (and its reason, when given). A frozen decision is not
+ * shaped: nothing at a frozen path is touched.
+ */
+export const withOutcome = (
+  decision: Exclude<Decision, Frozen>,
+  side: Side,
+  outcome: Outcome,
+  reason?: string,
+): Act => {
+  const base: Act = (() => {
+    switch (decision.kind) {
+      case 'alike':
+        return { kind: 'act', source: 'keep', destination: 'keep', reason: '' }
+      case 'forced':
+        return take(decision.target, decision.reason)
+      case 'act':
+        return decision
+    }
+  })()
+  return { ...base, [side]: outcome, reason: reason ?? base.reason }
+}
 
 /** What the side holds at this path once the plan is applied. */
 export const finalOn = (row: Row, decision: Decision, side: Side): Entry | null => {

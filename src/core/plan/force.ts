@@ -1,7 +1,7 @@
 import { type Comparison, sameContent } from '../compare.ts'
 import type { ModeShape, Policy } from '../policy.ts'
 import type { Side } from '../side.ts'
-import { type Decision, take } from './decision.ts'
+import { type Forced, forced } from './decision.ts'
 import type { Row } from './row.ts'
 
 /**
@@ -14,13 +14,12 @@ export const forcedTake = (
   how: Comparison,
   force: Policy['force'],
   mode: ModeShape,
-): Decision | undefined => {
+): Forced | undefined => {
   if (row.source?.kind !== 'file' || row.destination?.kind !== 'file') return undefined
   if (!sameContent(row.source, row.destination, how)) return undefined
   const allows = (target: Side): boolean => mode.kind === 'two-way' || mode.target === target
   if (force.upload && allows('destination'))
-    return take('destination', 'forced re-transfer (--force-upload)', { forced: true })
-  if (force.download && allows('source'))
-    return take('source', 'forced re-transfer (--force-download)', { forced: true })
+    return forced('destination', 'forced re-transfer (--force-upload)')
+  if (force.download && allows('source')) return forced('source', 'forced re-transfer (--force-download)')
   return undefined
 }

@@ -11,7 +11,7 @@ import type { SyncState } from '../sync-state.ts'
 import { isConflictNameOf } from './conflict-name.ts'
 import { decideOneWay } from './decide-one-way.ts'
 import { decideTwoWay } from './decide-two-way.ts'
-import { type Decision, inSync } from './decision.ts'
+import { alike, type Decided, type Decision } from './decision.ts'
 import { guardDeletes } from './delete-guard.ts'
 import { emit } from './emit.ts'
 import { forcedTake } from './force.ts'
@@ -72,16 +72,15 @@ export const plan = (
     execBit: source.capabilities.execBit && destination.capabilities.execBit,
   }
   const { rows, mustExist, occupied } = gather(source, destination, state, policy)
-  const decided = rows.map((row): Decision => {
-    if (!row.inScope) return inSync
+  const decide = (row: Row): Decision => {
+    if (!row.inScope) return alike
     const forced = forcedTake(row, how, policy.force, shape)
     if (forced !== undefined) return forced
     return shape.kind === 'two-way' ? decideTwoWay(row, how, policy.conflict) : decideOneWay(row, how, shape)
-  })
-  const decisions = shapeTrees(rows, decided, mustExist, shape, policy.conflict)
+  }
+  const decided = rows.map((row): Decided => ({ row, decision: decide(row) }))
   const emitted = emit(
-    rows,
-    decisions,
+    shapeTrees(decided, mustExist, shape, policy.conflict),
     {
       taken: (p) => occupied.has(p),
       keptBeside: (path, side, target) => keptBeside(target === 'source' ? source : destination, path, side),

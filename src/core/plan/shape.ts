@@ -2,8 +2,17 @@ import { isDir } from '../entry.ts'
 import type { ConflictStrategy, ModeShape } from '../policy.ts'
 import { isWithin, parentOf, type RelPath } from '../rel-path.ts'
 import { otherSide, type Side } from '../side.ts'
-import { type Decision, finalOn, frozen, outcomeOn, withOutcome } from './decision.ts'
-import { entryOn, type Row } from './row.ts'
+import {
+  type Decided,
+  type Decision,
+  type Frozen,
+  finalOn,
+  frozen,
+  leftAsIs,
+  outcomeOn,
+  withOutcome,
+} from './decision.ts'
+import { entryOn } from './row.ts'
 
 const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 
@@ -17,26 +26,27 @@ const SIDES: ReadonlyArray<Side> = ['source', 'destination']
  * two-way keeps the file beside the folder under a conflict name (unless the strategy is manual); the
  * other modes leave the path and everything below it alone and report the conflict.
  *
- * `rows` are in path order; `mustExist` starts with the folders that hold excluded entries.
+ * `decided` is in path order; `mustExist` starts with the folders that hold excluded entries.
  */
 export const shapeTrees = (
-  rows: ReadonlyArray<Row>,
-  decided: ReadonlyArray<Decision>,
+  decided: ReadonlyArray<Decided>,
   mustExist: { readonly source: Set<RelPath>; readonly destination: Set<RelPath> },
   mode: ModeShape,
   strategy: ConflictStrategy,
-): ReadonlyArray<Decision> => {
-  const decisions = [...decided]
+): ReadonlyArray<Decided> => {
+  const shaped = [...decided]
   const twoWay = mode.kind === 'two-way'
   const writes = (side: Side): boolean => mode.kind === 'two-way' || mode.target === side
-  for (let i = rows.length - 1; i >= 0; i--) {
-    const row = rows[i] as Row
-    let decision = decisions[i] as Decision
+  for (let i = shaped.length - 1; i >= 0; i--) {
+    const { row, decision: decidedAlone } = shaped[i] as Decided
+    let decision: Decision = decidedAlone
     for (const side of SIDES) {
       if (!mustExist[side].has(row.path)) continue
       const final = finalOn(row, decision, side)
       if (isDir(final)) continue
       if (final === null && writes(side)) {
+        // Nothing at a frozen path is touched, not even to make a folder.
+        if (decision.kind === 'frozen') continue
         decision = isDir(entryOn(row, side))
           ? withOutcome(decision, side, 'keep', keptReason(decision, side))
           : withOutcome(decision, side, 'make-dir', `folder for what ${side} must hold`)
@@ -46,11 +56,11 @@ export const shapeTrees = (
       // A file or link where a folder must stay.
       const fileSide = entryOn(row, side) !== null && !isDir(entryOn(row, side)) ? side : otherSide(side)
       const folderSide = otherSide(fileSide)
-      if (twoWay && strategy !== 'manual' && decision.frozen !== true && isDir(entryOn(row, folderSide))) {
+      if (twoWay && strategy !== 'manual' && decision.kind !== 'frozen' && isDir(entryOn(row, folderSide))) {
         const reason = `${fileSide} has a file where ${folderSide} has a folder that keeps changes; the folder keeps the name, the file is kept beside it`
         decision = {
           ...withOutcome(withOutcome(decision, fileSide, 'take'), folderSide, 'keep', reason),
-          aside: { side: fileSide, shared: true },
+          kept: { how: 'aside', side: fileSide, shared: true },
           conflict: { outcome: 'kept-both', reason },
         }
         continue
@@ -60,12 +70,13 @@ export const shapeTrees = (
         mode.kind === 'one-way' &&
         mode.keepsExtras &&
         folderSide === mode.target &&
+        decision.kind !== 'frozen' &&
         isDir(entryOn(row, folderSide))
       ) {
         const reason = `${fileSide} has a file where the ${folderSide} backup keeps a folder; the file is kept beside it`
         decision = {
           ...withOutcome(decision, folderSide, 'keep', reason),
-          beside: fileSide,
+          kept: { how: 'beside', side: fileSide },
           conflict: { outcome: 'kept-both', reason },
         }
         continue
@@ -74,34 +85,44 @@ export const shapeTrees = (
         outcome: 'left-alone',
         reason: `${row.path} is a folder on ${side} that holds what must stay, and cannot become a file`,
       })
-      freezeBelow(rows, decisions, i)
+      freezeBelow(shaped, i)
     }
     // Two-way keeps both sides alike: a folder that had to stay on one side is made on the other.
-    if (twoWay && row.inScope && decision.frozen !== true) {
+    if (twoWay && row.inScope && decision.kind !== 'frozen') {
       for (const side of SIDES) {
         if (isDir(finalOn(row, decision, side)) && finalOn(row, decision, otherSide(side)) === null) {
           decision = withOutcome(decision, otherSide(side), 'make-dir', `folder kept on ${side}`)
         }
       }
     }
-    decisions[i] = decision
+    shaped[i] = { row, decision }
     // A conflict left for a person freezes what is below it too, state included.
-    if (decision.frozen === true && decision.conflict !== undefined) freezeBelow(rows, decisions, i)
+    if (decision.kind === 'frozen' && decision.conflict !== undefined) freezeBelow(shaped, i)
     const parent = parentOf(row.path)
     if (parent !== '') {
       for (const side of SIDES) if (finalOn(row, decision, side) !== null) mustExist[side].add(parent)
     }
   }
-  return decisions
+  return shaped
 }
 
-const keptReason = (decision: Decision, side: Side): string =>
-  outcomeOn(decision, side) === 'take' ? `kept on ${side}: it holds what must stay` : decision.reason
+const keptReason = (decision: Exclude<Decision, Frozen>, side: Side): string => {
+  if (outcomeOn(decision, side) === 'take') return `kept on ${side}: it holds what must stay`
+  switch (decision.kind) {
+    case 'alike':
+      return ''
+    case 'forced':
+    case 'act':
+      return decision.reason
+  }
+}
 
-/** Leaves everything below `rows[at]` as it is; descendants follow their folder in path order. */
-const freezeBelow = (rows: ReadonlyArray<Row>, decisions: Decision[], at: number): void => {
-  const folder = (rows[at] as Row).path
-  for (let j = at + 1; j < rows.length && isWithin((rows[j] as Row).path, folder); j++) {
-    decisions[j] = { source: 'keep', destination: 'keep', reason: '', frozen: true }
+/** Leaves everything below `shaped[at]` as it is; descendants follow their folder in path order. */
+const freezeBelow = (shaped: Decided[], at: number): void => {
+  const folder = (shaped[at] as Decided).row.path
+  for (let j = at + 1; j < shaped.length; j++) {
+    const { row } = shaped[j] as Decided
+    if (!isWithin(row.path, folder)) break
+    shaped[j] = { row, decision: leftAsIs }
   }
 }
