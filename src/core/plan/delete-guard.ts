@@ -17,7 +17,7 @@ const SIDES: ReadonlyArray<Side> = ['source', 'destination']
  */
 export const guardDeletes = (
   actions: ReadonlyArray<Action>,
-  roots: Readonly<Record<Side, Pick<RootInfo, 'files' | 'listed' | 'recorded'>>>,
+  roots: Readonly<Record<Side, Pick<RootInfo, 'files' | 'listed' | 'recorded' | 'root'>>>,
   policy: Policy,
 ): Blocked | null => {
   if (policy.allowMassDelete) return null
@@ -34,7 +34,8 @@ export const guardDeletes = (
     if (!keptBeside[action.side].has(action.path)) lost[action.side]++
   }
   const shown = `${limit}${unit === 'percent' ? '%' : ''}`
-  for (const side of SIDES) {
+  const verdictOn = (side: Side): Blocked | null => {
+    if (deletes[side] === 0) return null
     const files = roots[side].files
     const blocked = (rule: Blocked['rule']): Blocked => ({
       rule,
@@ -43,16 +44,26 @@ export const guardDeletes = (
       files,
       limit: shown,
     })
-    if (deletes[side] === 0) continue
     const other = roots[otherSide(side)]
     if (other.listed === 0 && other.recorded > 0) return blocked('side-emptied')
     if (lost[side] > 0 && lost[side] >= files) return blocked('every-file')
     const allowed =
       unit === 'files' ? limit : Math.max(MIN_GUARDED_DELETES, Math.floor((files * limit) / 100))
-    if (deletes[side] > allowed) return blocked('limit')
+    return deletes[side] > allowed ? blocked('limit') : null
   }
-  return null
+  // Both sides may be blocked: the graver rule is named, then the side losing more. The last tie goes by
+  // the roots' names, not by which is the source, so a plan and its mirror (the sides swapped) agree.
+  const verdicts = SIDES.flatMap((side) => verdictOn(side) ?? [])
+  verdicts.sort(
+    (a, b) =>
+      RULE_RANK[b.rule] - RULE_RANK[a.rule] ||
+      b.deletes - a.deletes ||
+      (roots[a.side].root < roots[b.side].root ? -1 : roots[a.side].root > roots[b.side].root ? 1 : 0),
+  )
+  return verdicts[0] ?? null
 }
+
+const RULE_RANK: Readonly<Record<Blocked['rule'], number>> = { 'side-emptied': 3, 'every-file': 2, limit: 1 }
 
 /** Why the guard blocks a plan, in words that follow "the plan is blocked: ". */
 export const describeBlocked = (blocked: Blocked): string => {

@@ -128,7 +128,14 @@ export const plan = (
     forget,
     warnings,
     summary: summarize(actions, conflicts, records),
-    blocked: guardDeletes(actions, roots, policy),
+    blocked: guardDeletes(
+      actions,
+      {
+        source: { ...roots.source, root: source.root },
+        destination: { ...roots.destination, root: destination.root },
+      },
+      policy,
+    ),
   })
 }
 
