@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { describeErrors, mapFromRecord } from './codec.ts'
-import { Entry } from './entry.ts'
+import { Entry, type FileEntry } from './entry.ts'
 import { comparePaths, RelPath, relPath } from './rel-path.ts'
 import type { SyncedPair, SyncState } from './sync-state.ts'
 
@@ -181,44 +181,46 @@ class RowProblem {
   }
 }
 
-const SIDES = ['source', 'destination'] as const
-
-/** Reads one row's cells in order, checking each one's type as it goes. */
+/**
+ * Reads one row's cells in order, checking each one's type as it goes. `side` and `what` name the cell
+ * in a problem; the line is made only then.
+ */
 class Cells {
+  row: ReadonlyArray<unknown> = []
   at = 0
-  readonly row: ReadonlyArray<unknown>
-  constructor(row: ReadonlyArray<unknown>) {
-    this.row = row
-  }
+  side = ''
 
   private next(what: string): unknown {
-    if (this.at >= this.row.length) throw new RowProblem(`ends before ${what}`)
+    if (this.at >= this.row.length) throw new RowProblem(`ends before ${this.side}${what}`)
     return this.row[this.at++]
+  }
+
+  private fail(what: string, expected: string, value: unknown): never {
+    throw new RowProblem(`${this.side}${what}: expected ${expected}, found ${show(value)}`)
   }
 
   number(what: string): number {
     const value = this.next(what)
-    if (typeof value !== 'number') throw new RowProblem(`${what}: expected a number, found ${show(value)}`)
-    return value
+    return typeof value === 'number' ? value : this.fail(what, 'a number', value)
   }
 
   count(what: string, most: number): number {
     const value = this.next(what)
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > most)
-      throw new RowProblem(`${what}: expected a whole number from 0 to ${most}, found ${show(value)}`)
-    return value
+    return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= most
+      ? value
+      : this.fail(what, `a whole number from 0 to ${most}`, value)
   }
 
   string(what: string): string {
     const value = this.next(what)
-    if (typeof value !== 'string') throw new RowProblem(`${what}: expected a string, found ${show(value)}`)
-    return value
+    return typeof value === 'string' ? value : this.fail(what, 'a string', value)
   }
 
   /** A front-coded string: shared characters of `previous`, then the rest. */
-  frontCoded(what: string, previous: string): string {
-    const shared = this.count(`${what}'s shared length`, previous.length)
-    return previous.slice(0, shared) + this.string(what)
+  frontCoded(what: string, sharedWhat: string, previous: string): string {
+    const shared = this.count(sharedWhat, previous.length)
+    const rest = this.string(what)
+    return shared === 0 ? rest : previous.slice(0, shared) + rest
   }
 }
 
@@ -228,46 +230,56 @@ const show = (value: unknown): string => {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text
 }
 
+type Stamped = { -readonly [K in keyof FileEntry]: FileEntry[K] }
+
+/** The id and change stamp its flags say `file` has, read into it. */
 const decodeStamps = (
   cells: Cells,
   previous: Previous,
   side: 0 | 1,
   flags: number,
-): { id?: string; change?: string } => {
-  const out: { id?: string; change?: string } = {}
-  const name = SIDES[side]
+  file: Stamped,
+): Stamped => {
   if (flags & ID) {
-    out.id = cells.frontCoded(`the ${name} id`, previous.id[side])
-    previous.id[side] = out.id
+    file.id = cells.frontCoded('id', "id's shared length", previous.id[side])
+    previous.id[side] = file.id
   }
   if (flags & CHANGE) {
-    out.change = cells.frontCoded(`the ${name} change stamp`, previous.change[side])
-    previous.change[side] = out.change
+    file.change = cells.frontCoded('change stamp', "change stamp's shared length", previous.change[side])
+    previous.change[side] = file.change
   }
-  return out
+  return file
+}
+
+const MOST_HEAD = 4 * (EXEC | ID | CHANGE | HASH) + 3
+
+const noFlags = (cells: Cells, head: number, what: string): void => {
+  if (head >> 2 !== 0) throw new RowProblem(`${cells.side}kind: ${head} is ${what} with flags`)
 }
 
 const decodeEntry = (cells: Cells, previous: Previous, side: 0 | 1, source?: Entry): Entry => {
-  const name = SIDES[side]
-  const head = cells.count(`the ${name} kind`, 4 * (EXEC | ID | CHANGE | HASH) + 3)
+  cells.side = side === 0 ? 'the source ' : 'the destination '
+  const head = cells.count('kind', MOST_HEAD)
   const kind = head % 4
   const flags = head >> 2
-  const noFlags = (kindName: string) => {
-    if (flags !== 0) throw new RowProblem(`the ${name} kind: ${head} is a ${kindName} with flags`)
-  }
   switch (kind) {
     case DIR:
-      noFlags('folder')
+      noFlags(cells, head, 'a folder')
       return { kind: 'dir' }
     case SYMLINK:
-      noFlags('symlink')
-      return { kind: 'symlink', target: cells.string(`the ${name} symlink target`) }
+      noFlags(cells, head, 'a symlink')
+      return { kind: 'symlink', target: cells.string('symlink target') }
     case FILE: {
-      const size = cells.number(`the ${name} size`)
-      const mtimeMs = cells.number(`the ${name} mtime`)
-      const stamps = decodeStamps(cells, previous, side, flags)
-      const hash = flags & HASH ? { hash: cells.string(`the ${name} hash`) } : {}
-      return { kind: 'file', size, mtimeMs, exec: (flags & EXEC) !== 0, ...stamps, ...hash }
+      const size = cells.number('size')
+      const mtimeMs = cells.number('mtime')
+      const file = decodeStamps(cells, previous, side, flags, {
+        kind: 'file',
+        size,
+        mtimeMs,
+        exec: (flags & EXEC) !== 0,
+      })
+      if (flags & HASH) file.hash = cells.string('hash')
+      return file
     }
     default: {
       if (source === undefined)
@@ -275,13 +287,14 @@ const decodeEntry = (cells: Cells, previous: Previous, side: 0 | 1, source?: Ent
           `the source kind: ${head} is "same as the source", which only the destination can be`,
         )
       if (flags & (EXEC | HASH))
-        throw new RowProblem(`the ${name} kind: ${head} is "same as the source" with exec or hash flags`)
+        throw new RowProblem(`${cells.side}kind: ${head} is "same as the source" with exec or hash flags`)
       if (source.kind !== 'file') {
-        noFlags('"same as the source" of a non-file')
+        noFlags(cells, head, '"same as the source" of a non-file')
         return source
       }
-      const { id: _id, change: _change, ...rest } = source
-      return { ...rest, ...decodeStamps(cells, previous, side, flags) }
+      const file: Stamped = { kind: 'file', size: source.size, mtimeMs: source.mtimeMs, exec: source.exec }
+      if (source.hash !== undefined) file.hash = source.hash
+      return decodeStamps(cells, previous, side, flags, file)
     }
   }
 }
@@ -289,14 +302,17 @@ const decodeEntry = (cells: Cells, previous: Previous, side: 0 | 1, source?: Ent
 const decodeRows = (rows: ReadonlyArray<unknown>): E.Either<string, Map<RelPath, SyncedPair>> => {
   const previous: Previous = { path: '', id: ['', ''], change: ['', ''] }
   const entries = new Map<RelPath, SyncedPair>()
+  const cells = new Cells()
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]
     const where = `entries[${i}]`
     if (!Array.isArray(row)) return E.left(`${where}: expected a list, found ${show(row)}`)
     let path: string | undefined
     try {
-      const cells = new Cells(row)
-      path = cells.frontCoded('the path', previous.path)
+      cells.row = row
+      cells.at = 0
+      cells.side = 'the '
+      path = cells.frontCoded('path', "path's shared length", previous.path)
       const checked = relPath(path)
       if (E.isLeft(checked)) throw new RowProblem(`the path ${checked.left.why}`)
       previous.path = path
