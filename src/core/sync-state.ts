@@ -1,30 +1,51 @@
+import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { mapFromRecord } from './codec.ts'
-import { Entry } from './entry.ts'
-import { RelPath } from './rel-path.ts'
+import type { Entry } from './entry.ts'
+import type { RelPath } from './rel-path.ts'
+import { decodeState, encodeState, STATE_VERSION, type StateJson } from './state-format.ts'
 
 /** A path as it was on each side when both last agreed: the common ancestor of three-way planning. */
-export const SyncedPair = t.readonly(t.tuple([Entry, Entry]))
-export type SyncedPair = t.TypeOf<typeof SyncedPair>
+export type SyncedPair = readonly [Entry, Entry]
 
 /**
  * What the last apply left in sync. `lineage` names this state's history and `serial` counts its
  * writes, so a plan made against serial 4 is stale once serial 5 exists.
  */
-export const SyncState = t.type({
-  format: t.literal('syncengine-state'),
-  version: t.literal(1),
-  lineage: t.string,
-  serial: t.number,
-  source: t.string,
-  destination: t.string,
-  entries: mapFromRecord(RelPath, SyncedPair, 'SyncedEntries'),
-})
-export type SyncState = t.TypeOf<typeof SyncState>
+export interface SyncState {
+  format: 'syncengine-state'
+  /** The state file's format: a state read from an older one is written as this one. */
+  version: typeof STATE_VERSION
+  lineage: string
+  serial: number
+  source: string
+  destination: string
+  entries: ReadonlyMap<RelPath, SyncedPair>
+}
+
+/**
+ * The state file's codec: decodes version 1 or 2 (see `state-format.ts`), encodes version 2. Its
+ * errors carry their own messages, for `describeErrors`.
+ */
+export const SyncState: t.Type<SyncState, StateJson, unknown> = new t.Type<SyncState, StateJson, unknown>(
+  'SyncState',
+  (u): u is SyncState =>
+    typeof u === 'object' &&
+    u !== null &&
+    (u as SyncState).format === 'syncengine-state' &&
+    (u as SyncState).version === STATE_VERSION &&
+    (u as SyncState).entries instanceof Map,
+  (u, context) => {
+    const decoded = decodeState(u)
+    return E.isRight(decoded)
+      ? t.success(decoded.right)
+      : t.failures(decoded.left.map((message) => ({ value: u, context, message })))
+  },
+  encodeState,
+)
 
 export const newState = (lineage: string, source: string, destination: string): SyncState => ({
   format: 'syncengine-state',
-  version: 1,
+  version: STATE_VERSION,
   lineage,
   serial: 0,
   source,

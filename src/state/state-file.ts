@@ -3,8 +3,8 @@ import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { describeErrors } from '../core/codec.ts'
-import { newState, SyncState } from '../core/sync-state.ts'
+import { decodeState, encodeState } from '../core/state-format.ts'
+import { newState, type SyncState } from '../core/sync-state.ts'
 import { type OwnFileError, ownFileTarget, readOwnFile } from './regular-file.ts'
 import { writeFileAtomic } from './write-atomic.ts'
 
@@ -68,9 +68,9 @@ export const loadState =
     } catch (error) {
       return E.left({ _tag: 'StateCorrupt', file, problems: [`not JSON: ${(error as Error).message}`] })
     }
-    const decoded = SyncState.decode(json)
-    if (E.isLeft(decoded))
-      return E.left({ _tag: 'StateCorrupt', file, problems: describeErrors(decoded.left) })
+    // Version 1 or 2; the next save writes version 2.
+    const decoded = decodeState(json)
+    if (E.isLeft(decoded)) return E.left({ _tag: 'StateCorrupt', file, problems: decoded.left })
     const state = decoded.right
     if (state.source !== roots.source || state.destination !== roots.destination)
       return E.left({
@@ -95,7 +95,7 @@ export const saveState =
     }))
     if (E.isLeft(target)) return target
     try {
-      await writeFileAtomic(target.right, `${JSON.stringify(SyncState.encode(state))}\n`)
+      await writeFileAtomic(target.right, `${JSON.stringify(encodeState(state))}\n`)
       return E.right(undefined)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'EIO'

@@ -9,17 +9,11 @@
  * first sync left it, not from a pair whose every file was just touched by `cp -al`.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import {
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { copyFileSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Entry } from '../../src/core/entry.ts'
+import { loadState, saveState } from '../../src/state/state-file.ts'
 import { metadataDigest } from './compare-trees.ts'
 import { BenchmarkFailure } from './harness.ts'
 import { quietly, syncengine, type ToolEnv, toolEnv, unison } from './tools.ts'
@@ -59,18 +53,29 @@ const shAll = (commands: ReadonlyArray<readonly [string, ReadonlyArray<string>]>
     ),
   ).then(() => undefined)
 
-type StateJson = { entries: Record<string, ReadonlyArray<{ kind: string; change?: string }>> }
-
 /** The restored state, with the ctimes of the new hard links where it recorded the old ones. */
-const restamp = (stateFile: string, roots: readonly [string, string]): void => {
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as StateJson
-  for (const [path, pair] of Object.entries(state.entries))
-    pair.forEach((entry, side) => {
-      if (entry.kind !== 'file' || entry.change === undefined) return
-      const now = lstatSync(join(roots[side] as string, path), { throwIfNoEntry: false })
-      if (now !== undefined) entry.change = String(now.ctimeMs)
-    })
-  writeFileSync(stateFile, JSON.stringify(state))
+const restamp = async (
+  stateFile: string,
+  roots: readonly [string, string],
+  recorded: { readonly source: string; readonly destination: string },
+): Promise<void> => {
+  const loaded = await loadState(stateFile, recorded)()
+  if (E.isLeft(loaded) || loaded.right === null)
+    throw new BenchmarkFailure(`cannot read the saved state ${stateFile}: ${JSON.stringify(loaded)}`)
+  const state = loaded.right
+  const entries = new Map(
+    [...state.entries].map(([path, pair]) => {
+      const [source, destination] = pair.map((entry, side) => {
+        if (entry.kind !== 'file' || entry.change === undefined) return entry
+        const now = lstatSync(join(roots[side] as string, path), { throwIfNoEntry: false })
+        return now === undefined ? entry : { ...entry, change: String(now.ctimeMs) }
+      }) as [Entry, Entry]
+      return [path, [source, destination] as const]
+    }),
+  )
+  const saved = await saveState(stateFile, { ...state, entries })()
+  if (E.isLeft(saved))
+    throw new BenchmarkFailure(`cannot write the state ${stateFile}: ${JSON.stringify(saved)}`)
 }
 
 export const emptyFolder = (dir: string): void => {
@@ -150,7 +155,7 @@ export const makePair = async (base: string, files: number, options: PairOptions
     reset: async (state = 'syncengine.json') => {
       await resetTrees()
       copyFileSync(join(saved, state), stateFile)
-      restamp(stateFile, [source, destination])
+      await restamp(stateFile, [source, destination], { source, destination })
       if (existsSync(savedArchive)) sh('cp', ['-a', savedArchive, archive])
     },
     saveState: (name) => copyFileSync(stateFile, join(saved, name)),

@@ -1,9 +1,12 @@
 /** Scenarios that only look: start-up, a plan of an unchanged pair, the same by checksum. */
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import type { Entry } from '../../src/core/entry.ts'
+import { decodeState, encodeState } from '../../src/core/state-format.ts'
 import { type Bench, count } from './bench.ts'
 import { emptyFolder, sh } from './fixtures.ts'
-import type { Contender, Scenario } from './harness.ts'
+import { BenchmarkFailure, type Contender, type Scenario } from './harness.ts'
 import { nodeNothing, quietly, rclone, rsync, syncengine, toolEnv, unison, walk } from './tools.ts'
 
 export const startup = (bench: Bench): ReadonlyArray<Scenario> => {
@@ -114,9 +117,20 @@ export const noChange = (bench: Bench, files: number, key: string): Scenario => 
 
 /** The size of a state file with its hashes left out, as the state file writes it. */
 const withoutHashes = (stateFile: string): number => {
-  const text = readFileSync(stateFile, 'utf8')
-  const bare = JSON.stringify(JSON.parse(text), (key, value) => (key === 'hash' ? undefined : value))
-  return Buffer.byteLength(`${bare}\n`)
+  const state = decodeState(JSON.parse(readFileSync(stateFile, 'utf8')))
+  if (E.isLeft(state)) throw new BenchmarkFailure(`${stateFile}: ${state.left.join('; ')}`)
+  const bare = (entry: Entry): Entry => {
+    if (entry.kind !== 'file') return entry
+    const { hash: _, ...rest } = entry
+    return rest
+  }
+  const entries = new Map(
+    [...state.right.entries].map(([path, [source, destination]]) => [
+      path,
+      [bare(source), bare(destination)] as const,
+    ]),
+  )
+  return Buffer.byteLength(`${JSON.stringify(encodeState({ ...state.right, entries }))}\n`)
 }
 
 /**

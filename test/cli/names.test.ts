@@ -1,9 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { render } from '../../src/core/render.ts'
 import { session } from '../support/session.ts'
 import { memoryPair, readTree } from '../support/sides.ts'
+import { readStateFile } from '../support/state-file.ts'
 import { type CliPair, cliPair, oneLineError, putTree, runCli, runInTerminal } from './run-cli.ts'
 
 /**
@@ -58,7 +59,7 @@ describe('names with colons', () => {
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('No changes.')
     expect(again.stdout).not.toContain('will be recorded')
-    expect(Object.keys(JSON.parse(await readFile(p.stateFile, 'utf8')).entries)).toContain('__proto__')
+    expect([...(await readStateFile(p.stateFile)).entries.keys()]).toContain('__proto__')
   })
 
   it('sync twice: the second finds the state sound and nothing to do', async () => {

@@ -12,6 +12,7 @@ import {
 } from '../../src/index.ts'
 import { type CliPair, cliEnv, cliPair, oneLineError, putTree, runCli } from '../cli/run-cli.ts'
 import { bytesTree } from '../support/bytes-tree.ts'
+import { readStateFile } from '../support/state-file.ts'
 
 /**
  * The pair's own files through the library's front door, `createSyncEngine`, on real folders: a state
@@ -68,8 +69,7 @@ const fillDiffering = async (p: CliPair): Promise<void> => {
   await putTree(p.destination, { 'c.txt': 'gamma', 'same.txt': 'same' })
 }
 
-const stateOf = async (file: string): Promise<{ format: string; entries: Record<string, unknown> }> =>
-  JSON.parse(await readFile(file, 'utf8'))
+const stateOf = readStateFile
 
 describe('a state file inside the destination, named by the program', () => {
   it.each<Mode>(['source-to-destination', 'two-way'])(
@@ -85,7 +85,7 @@ describe('a state file inside the destination, named by the program', () => {
       // The state is written where it was named, and records the user's files only.
       const state = await stateOf(stateFile)
       expect(state.format).toBe('syncengine-state')
-      expect(Object.keys(state.entries)).not.toContain(STATE_NAME)
+      expect([...state.entries.keys()]).not.toContain(STATE_NAME)
       expect(pathsIn(first)).not.toContain(STATE_NAME)
       expect(first.counts.errors + first.counts.skips).toBe(0)
       // The source never gets a copy of it (nor of its journal, lock or probe record).

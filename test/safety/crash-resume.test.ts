@@ -7,6 +7,7 @@ import { applyPair } from '../../src/pair/apply-pair.ts'
 import { readPlanFile } from '../../src/pair/plan-file-io.ts'
 import { localStorage } from '../../src/storage/local.ts'
 import { type CliPair, cliPair, putTree, runCli } from '../cli/run-cli.ts'
+import { readStateFile, stateOfText } from '../support/state-file.ts'
 import {
   between,
   differences,
@@ -235,7 +236,7 @@ describe('crash and resume', () => {
     expect(again.stderr).not.toContain('stale')
     expect(again.code, `${again.stdout}${again.stderr}`).toBe(0)
     expect(await exists(journalFile)).toBe(false)
-    expect(JSON.parse(await readFile(pair.stateFile, 'utf8')).entries).toEqual(JSON.parse(state).entries)
+    expect((await readStateFile(pair.stateFile)).entries).toEqual(stateOfText(state).entries)
   })
 
   it('a journal whose last line a crash cut short can be resumed, stopped, and resumed again', async () => {

@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type CliPair, cliPair, runCli } from '../cli/run-cli.ts'
+import { readStateFile } from '../support/state-file.ts'
 import { differences, filesOf, prng, seedFrom, sleep, start, walk, writeBigTree } from './big-tree.ts'
 
 /**
@@ -24,20 +25,11 @@ const exists = (file: string): Promise<boolean> =>
     () => false,
   )
 
-interface RecordedEntry {
-  readonly kind: 'file' | 'dir' | 'symlink'
-  readonly size?: number
-  readonly mtimeMs?: number
-  readonly target?: string
-}
-
 /** Every record of the state file that the disks contradict: a missing path, another kind, size or mtime. */
 const untrueRecords = async (p: CliPair): Promise<ReadonlyArray<string>> => {
-  const state = JSON.parse(await readFile(p.stateFile, 'utf8')) as {
-    entries: Record<string, [RecordedEntry, RecordedEntry]>
-  }
+  const state = await readStateFile(p.stateFile)
   const wrong: string[] = []
-  for (const [path, sides] of Object.entries(state.entries))
+  for (const [path, sides] of state.entries)
     for (const [i, root] of [p.src, p.dst].entries()) {
       const recorded = sides[i]
       const info = await lstat(join(root, path)).catch(() => null)
