@@ -1,5 +1,5 @@
 import type { CloneAction, CopyAction, DeleteAction, MetaAction, MkdirAction, MoveAction } from '../action.ts'
-import { type Comparison, comparableHashes, sameContent, sameOnSide } from '../compare.ts'
+import { type Comparison, comparableHashes, sameContent, sameOnSide, stampMovedOnly } from '../compare.ts'
 import type { Entry, FileEntry } from '../entry.ts'
 import { isWithin, type RelPath } from '../rel-path.ts'
 import { otherSide, type Side, targetOf } from '../side.ts'
@@ -52,15 +52,24 @@ const evidenceOf = (
   const atX = state?.entries.get(xPath)
   const recordedY = atX?.[index(ySide)]
   const recordedX = atX?.[index(xSide)]
+  // A change stamp that moved under the recorded size and mtime leaves the bytes in doubt: then only
+  // hashes can say it is the same file (the caller hashes a delete and a copy of one size).
   if (y.id !== undefined && recordedY?.kind === 'file' && recordedY.id === y.id && recordedX !== undefined)
-    if (sameOnSide(recordedX, x)) return sameOnSide(recordedY, y) ? 'renamed' : 'renamed-changed'
+    if (sameOnSide(recordedX, x) && !stampMovedOnly(recordedX, x)) {
+      if (!sameOnSide(recordedY, y)) return 'renamed-changed'
+      return stampMovedOnly(recordedY, y) ? undefined : 'renamed'
+    }
   const atY = state?.entries.get(yPath)
   const wasX = atY?.[index(xSide)]
   const wasY = atY?.[index(ySide)]
   if (x.id !== undefined && wasX?.kind === 'file' && wasX.id === x.id && wasY !== undefined)
-    if (sameOnSide(wasX, x) && sameOnSide(wasY, y)) return 'renamed-here'
+    if (unmoved(wasX, x) && unmoved(wasY, y)) return 'renamed-here'
   return undefined
 }
+
+/** As recorded, change stamp and all. */
+const unmoved = (recorded: Entry, now: Entry): boolean =>
+  sameOnSide(recorded, now) && !stampMovedOnly(recorded, now)
 
 const isPlainCopy = (copy: CopyAction): copy is CopyAction & { entry: FileEntry } =>
   copy.entry.kind === 'file' && copy.replaces === null && copy.from === undefined && copy.forced !== true
