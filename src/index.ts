@@ -3,12 +3,12 @@
 export { type ApplyError, type ApplyEvent, type ApplyReport, applyPlan, isComplete } from './apply/apply.ts'
 export { type PauseGate, pauseGate } from './apply/pause.ts'
 export type { RetryPolicy } from './apply/retry.ts'
-export type { ActionOutcome } from './apply/run-action.ts'
 export { type Config, type ConfigError, decodeConfig, loadConfig } from './config/config-file.ts'
 export type { Action } from './core/action.ts'
 export { canonicalJson } from './core/canonical-json.ts'
 export { decodePlan } from './core/decode-plan.ts'
 export type { Entry } from './core/entry.ts'
+export type { ActionOutcome, Effect } from './core/outcome.ts'
 export { type PlanError, plan } from './core/plan/plan.ts'
 export { type Conflict, hasChanges, Plan } from './core/plan-file.ts'
 export {

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type Action, type CopyAction, targetOfAction } from '../core/action.ts'
 import type { Comparison } from '../core/compare.ts'
+import type { ActionOutcome } from '../core/outcome.ts'
 import { type StateRef, succeeded } from '../core/outcome.ts'
 import { derivedOf } from '../core/plan/derived.ts'
 import type { Blocked, Plan } from '../core/plan-file.ts'
@@ -15,7 +16,7 @@ import { type StorageError, storageError } from '../storage/storage.ts'
 import type { Backup } from './backup.ts'
 import type { PauseGate } from './pause.ts'
 import { defaultRetry, type RetryPolicy, withRetries } from './retry.ts'
-import { type ActionOutcome, runAction } from './run-action.ts'
+import { runAction } from './run-action.ts'
 
 export type ApplyError =
   | {

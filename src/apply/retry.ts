@@ -1,4 +1,4 @@
-import type { ActionOutcome } from './run-action.ts'
+import type { ActionOutcome } from '../core/outcome.ts'
 
 export interface RetryPolicy {
   /** Tries after the first. */

@@ -14,6 +14,7 @@ import { dir, type Entry } from '../core/entry.ts'
 import type { ActionOutcome, Effect } from '../core/outcome.ts'
 import type { RelPath } from '../core/rel-path.ts'
 import { fromOf, otherSide, type Side, targetOf } from '../core/side.ts'
+import { type Sides, storageOn } from '../storage/sides.ts'
 import {
   CHANGED_SINCE_PLAN,
   CHANGED_WHILE_READ,
@@ -25,10 +26,6 @@ import {
   type StorageError,
 } from '../storage/storage.ts'
 import type { Backup } from './backup.ts'
-
-export type { ActionOutcome, Effect } from '../core/outcome.ts'
-
-import { type Sides, storageOn } from '../storage/sides.ts'
 
 export interface RunContext {
   readonly sides: Sides
