@@ -11,7 +11,7 @@ sudo=()
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
 
-rsync --version | head -n 1
+rsync --version | sed -n 1p
 unison -version
-rclone --version | head -n 1
-/usr/bin/time --version 2>&1 | head -n 1
+rclone --version | sed -n 1p
+/usr/bin/time --version 2>&1 | sed -n 1p
