@@ -96,14 +96,14 @@ const stageCopy = async (
   side: Side,
   direct: TaskEither<StorageError, Copied | null> | undefined,
   write: (opened: Opened) => Promise<E.Either<StorageError, Staged>>,
-): Promise<{ readonly staged: Staged; readonly read: Entry }> => {
+): Promise<{ readonly staged: Staged; readonly read: Entry; readonly direct: boolean }> => {
   if (direct !== undefined) {
     const copied = await direct()
     if (E.isLeft(copied) && copied.left.code === CHANGED_WHILE_READ)
       return drifted(`changed on ${side} while it was copied`)
     if (E.isLeft(copied)) throw new Stop({ status: 'failed', error: copied.left })
     if (copied.right !== null) {
-      if (matches(entry, copied.right.read)) return copied.right
+      if (matches(entry, copied.right.read)) return { ...copied.right, direct: true }
       await copied.right.staged.discard()()
       return drifted(changedOn(side, copied.right.read))
     }
@@ -118,7 +118,7 @@ const stageCopy = async (
   if (E.isLeft(staged) && staged.left.code === CHANGED_WHILE_READ)
     return drifted(`changed on ${side} while it was copied`)
   if (E.isLeft(staged)) throw new Stop({ status: 'failed', error: staged.left })
-  return { staged: staged.right, read: opened.entry }
+  return { staged: staged.right, read: opened.entry, direct: false }
 }
 
 export const runAction = async (action: Action, context: RunContext): Promise<ActionOutcome> => {
@@ -153,11 +153,15 @@ const runCopy = async (
   const targetStorage = storageOn(sides, target)
   const { path, entry, replaces } = action
   const fromPath = action.from ?? path
-  const fromNow = await must(fromStorage.stat(fromPath))
-  if (!matches(entry, fromNow)) return drifted(changedOn(from, fromNow))
+  // The source is looked at where a copy would not look at it anyway: a file's copy checks the version
+  // it reads against the plan's, before and after, so a stat of its own first would only repeat that.
+  const sourceNow = async (): Promise<Found | null> => {
+    const now = await must(fromStorage.stat(fromPath))
+    return matches(entry, now) ? now : drifted(changedOn(from, now))
+  }
   const targetNow = await must(targetStorage.stat(path))
   // A copy to another name says nothing of its from-path's state; only the written side is known.
-  const effects = (written: Entry | null, read: Entry | null = asEntry(fromNow)): ReadonlyArray<Effect> => [
+  const effects = (written: Entry | null, read: Entry | null): ReadonlyArray<Effect> => [
     ...(fromPath === path ? [{ path, side: from, entry: withHash(read, entry) }] : []),
     { path, side: target, entry: withHash(written, entry) },
   ]
@@ -170,17 +174,25 @@ const runCopy = async (
     targetNow.kind !== 'special' &&
     sameAcross(entry, targetNow, how)
   )
-    return { status: 'already-done', effects: effects(targetNow) }
-  if (!matches(replaces, targetNow))
+    return { status: 'already-done', effects: effects(targetNow, asEntry(await sourceNow())) }
+  if (!matches(replaces, targetNow)) {
+    // Where both sides moved, the source's change is the one to report.
+    await sourceNow()
     return drifted(
       targetNow === null
         ? `gone from ${target} since the plan was made`
         : `${target} holds a version nobody reviewed`,
     )
+  }
+  if (entry.kind !== 'file') await sourceNow()
 
-  const { staged, read } =
+  const { staged, read, direct } =
     entry.kind === 'symlink'
-      ? { staged: await must(targetStorage.stageSymlink(path, entry.target, token)), read: entry }
+      ? {
+          staged: await must(targetStorage.stageSymlink(path, entry.target, token)),
+          read: entry,
+          direct: false,
+        }
       : entry.kind === 'file'
         ? await stageCopy(
             fromStorage,
@@ -193,12 +205,19 @@ const runCopy = async (
               const meta = { mtimeMs: opened.entry.mtimeMs, exec: opened.entry.exec }
               return targetStorage.stage(path, bytes, meta, token)()
             },
-          )
+          ).catch(async (error: unknown) => {
+            // A source gone since the plan fails the read: that is drift, not a failure.
+            if (error instanceof Stop && error.outcome.status === 'failed') await sourceNow()
+            throw error
+          })
         : drifted('a folder cannot be copied as a file')
-  // The copy took time: look again before it replaces anything under the real name.
+  // The copy took time: look again before it replaces anything under the real name. The kernel's copy
+  // looked at its source again the moment it was done; a streamed one is looked at here.
   const recheck = async (): Promise<string | undefined> => {
-    const fromAfter = await must(fromStorage.stat(fromPath))
-    if (!matches(entry, fromAfter)) return `changed on ${from} while it was copied`
+    if (!direct) {
+      const fromAfter = await must(fromStorage.stat(fromPath))
+      if (!matches(entry, fromAfter)) return `changed on ${from} while it was copied`
+    }
     const targetAfter = await must(targetStorage.stat(path))
     if (!matches(replaces, targetAfter)) return `changed on ${target} while it was copied`
     return undefined

@@ -6,14 +6,14 @@ import { comparePaths, RelPath, relPath } from './rel-path.ts'
 import type { SyncedPair, SyncState } from './sync-state.ts'
 
 /**
- * The state file, version 2: still one JSON document, but a state holds one record per path and a
+ * The state file, version 3: still one JSON document, but a state holds one record per path and a
  * hundred thousand of them are common, so each is a flat row instead of two objects of named fields.
  *
- *     {"format":"syncengine-state","version":2,"lineage":"…","serial":3,"source":"/s","destination":"/d",
+ *     {"format":"syncengine-state","version":3,"lineage":"…","serial":3,"source":"/s","destination":"/d",
  *      "entries":[[0,"docs",2,0],
- *       [4,"/a.txt",25,120,1700000000000,0,"2049:81:1700000000123.5",0,"1700000000123.5",
- *                   24,0,"2049:95:1700000000456.5",0,"1700000000456.5"],
- *       [5,"b.sh",29,9,1700000000000,6,"2:1700000000201.2",10,"201.2",24,6,"6:1700000000500.1",10,"500.1"],
+ *       [4,"/a.txt",25,120,1700000000000,"02049:081:01700000000123.5","01700000000123.5",
+ *                   24,"02049:095:01700000000456.5","01700000000456.5"],
+ *       [5,"b.sh",29,9,1700000000000,"4:02:aa201.2","aa201.2",24,"4:06:aa500.1","aa500.1"],
  *       [0,"link",3,"docs/a.txt",0]]}
  *
  * A row is `shared, rest`, the path, written as the number of leading characters it shares with the
@@ -28,15 +28,19 @@ import type { SyncedPair, SyncState } from './sync-state.ts'
  *   - a folder: `head`;
  *   - a symlink: `head, target`;
  *   - the same as the source: `head`, then its own id and change stamp where its flags say.
- * An id and a change stamp are written like the path: shared characters with the same field of the
- * previous record on the same side (the one before that holds the field), then the rest, so the inode
- * and ctime of files made one after another cost a few characters. A hash is written whole.
+ * An id and a change stamp are each one string, front-coded part by part: split at ":" (a local id is
+ * `device:inode:birth time`), each part is one character saying how many leading characters it shares
+ * with the same part of the same field of the previous record on the same side (the one before that
+ * holds the field; `0`-`9`, `a`-`z`, `A`-`Z` for 0 to 61), then the rest. The device of every file, and
+ * most of the inode and birth time of files made one after another, cost one character each. Version 2
+ * wrote each of these fields as two cells, the shared length of the whole string and the rest; it is
+ * still read. A hash is written whole.
  *
  * Decoding checks every row by hand, one pass, no codec per entry: a bad row is a problem line naming
  * its index and path, and every path still passes `RelPath`.
  */
 
-export const STATE_VERSION = 2
+export const STATE_VERSION = 3
 
 const FILE = 1
 const DIR = 2
@@ -61,7 +65,7 @@ export const SyncStateV1 = t.type({
 
 const HeaderV2 = t.type({
   format: t.literal('syncengine-state'),
-  version: t.literal(2),
+  version: t.union([t.literal(2), t.literal(3)]),
   lineage: t.string,
   serial: t.number,
   source: t.string,
@@ -71,10 +75,10 @@ const HeaderV2 = t.type({
 
 export type StateRow = ReadonlyArray<string | number>
 
-/** The state file's JSON, version 2. */
+/** The state file's JSON, version 3. */
 export interface StateJson {
   readonly format: 'syncengine-state'
-  readonly version: 2
+  readonly version: 3
   readonly lineage: string
   readonly serial: number
   readonly source: string
@@ -82,9 +86,9 @@ export interface StateJson {
   readonly entries: ReadonlyArray<StateRow>
 }
 
-/** How many leading code units `a` and `b` share, never splitting a surrogate pair. */
-const sharedPrefix = (a: string, b: string): number => {
-  const n = Math.min(a.length, b.length)
+/** How many leading code units `a` and `b` share (at most `most`), never splitting a surrogate pair. */
+const sharedPrefix = (a: string, b: string, most = Number.POSITIVE_INFINITY): number => {
+  const n = Math.min(a.length, b.length, most)
   let i = 0
   while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++
   if (i > 0 && i < b.length) {
@@ -101,9 +105,67 @@ interface Previous {
   readonly change: [string, string]
 }
 
+/** The digits of a part's shared length: one character each, all of them safe in JSON unescaped. */
+const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+const MOST_SHARED = DIGITS.length - 1
+
+/** Where the part of `text` that starts at `from` ends: at the next ":" or the end. */
+const partEnd = (text: string, from: number): number => {
+  const colon = text.indexOf(':', from)
+  return colon < 0 ? text.length : colon
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff
+
+/**
+ * `value` front-coded part by part against `previous` (see the format above). A hundred thousand records
+ * make four hundred thousand of these: it walks both strings in place instead of splitting them.
+ */
+export const partCode = (previous: string, value: string): string => {
+  let out = ''
+  // Where the current part starts in each; -1 once `previous` has no part left to share.
+  let v = 0
+  let p = 0
+  for (;;) {
+    const vEnd = partEnd(value, v)
+    const pEnd = p < 0 ? -1 : partEnd(previous, p)
+    let shared = 0
+    if (p >= 0) {
+      const most = Math.min(vEnd - v, pEnd - p, MOST_SHARED)
+      while (shared < most && value.charCodeAt(v + shared) === previous.charCodeAt(p + shared)) shared++
+      if (shared > 0 && v + shared < vEnd && isHighSurrogate(value.charCodeAt(v + shared - 1))) shared--
+    }
+    out += DIGITS[shared] + value.slice(v + shared, vEnd)
+    if (vEnd === value.length) return out
+    out += ':'
+    v = vEnd + 1
+    p = p >= 0 && pEnd < previous.length ? pEnd + 1 : -1
+  }
+}
+
+/** The value `partCode` wrote, or why the cell is not one. */
+export const partDecode = (previous: string, cell: string): string | { readonly problem: string } => {
+  let out = ''
+  let c = 0
+  let p = 0
+  for (let part = 1; ; part++) {
+    const cEnd = partEnd(cell, c)
+    const pEnd = p < 0 ? -1 : partEnd(previous, p)
+    const shared = cEnd === c ? -1 : DIGITS.indexOf(cell.charAt(c))
+    if (shared < 0 || shared > (p < 0 ? 0 : pEnd - p)) {
+      const from = p < 0 ? '' : previous.slice(p, pEnd)
+      return { problem: `part ${part} of ${show(cell)} does not say how much of ${show(from)} it shares` }
+    }
+    out += (shared === 0 ? '' : previous.slice(p, p + shared)) + cell.slice(c + 1, cEnd)
+    if (cEnd === cell.length) return out
+    out += ':'
+    c = cEnd + 1
+    p = p >= 0 && pEnd < previous.length ? pEnd + 1 : -1
+  }
+}
+
 const frontCode = (row: Array<string | number>, previous: [string, string], side: 0 | 1, value: string) => {
-  const shared = sharedPrefix(previous[side], value)
-  row.push(shared, value.slice(shared))
+  row.push(partCode(previous[side], value))
   previous[side] = value
 }
 
@@ -146,7 +208,7 @@ const encodeEntry = (row: Array<string | number>, previous: Previous, side: 0 | 
   }
 }
 
-/** The state as the JSON of a version 2 state file. */
+/** The state as the JSON of a version 3 state file. */
 export const encodeState = (state: SyncState): StateJson => {
   const previous: Previous = { path: '', id: ['', ''], change: ['', ''] }
   const paths = [...state.entries.keys()].sort(comparePaths)
@@ -189,6 +251,11 @@ class Cells {
   row: ReadonlyArray<unknown> = []
   at = 0
   side = ''
+  readonly partCoded: boolean
+
+  constructor(partCoded: boolean) {
+    this.partCoded = partCoded
+  }
 
   private next(what: string): unknown {
     if (this.at >= this.row.length) throw new RowProblem(`ends before ${this.side}${what}`)
@@ -216,6 +283,14 @@ class Cells {
     return typeof value === 'string' ? value : this.fail(what, 'a string', value)
   }
 
+  /** An id or change stamp: part by part in one cell (version 3), or in two cells (version 2). */
+  stamp(what: string, previous: string): string {
+    if (!this.partCoded) return this.frontCoded(what, `${what}'s shared length`, previous)
+    const value = partDecode(previous, this.string(what))
+    if (typeof value === 'string') return value
+    throw new RowProblem(`${this.side}${what}: ${value.problem}`)
+  }
+
   /** A front-coded string: shared characters of `previous`, then the rest. */
   frontCoded(what: string, sharedWhat: string, previous: string): string {
     const shared = this.count(sharedWhat, previous.length)
@@ -241,11 +316,11 @@ const decodeStamps = (
   file: Stamped,
 ): Stamped => {
   if (flags & ID) {
-    file.id = cells.frontCoded('id', "id's shared length", previous.id[side])
+    file.id = cells.stamp('id', previous.id[side])
     previous.id[side] = file.id
   }
   if (flags & CHANGE) {
-    file.change = cells.frontCoded('change stamp', "change stamp's shared length", previous.change[side])
+    file.change = cells.stamp('change stamp', previous.change[side])
     previous.change[side] = file.change
   }
   return file
@@ -299,10 +374,13 @@ const decodeEntry = (cells: Cells, previous: Previous, side: 0 | 1, source?: Ent
   }
 }
 
-const decodeRows = (rows: ReadonlyArray<unknown>): E.Either<string, Map<RelPath, SyncedPair>> => {
+const decodeRows = (
+  rows: ReadonlyArray<unknown>,
+  version: 2 | 3,
+): E.Either<string, Map<RelPath, SyncedPair>> => {
   const previous: Previous = { path: '', id: ['', ''], change: ['', ''] }
   const entries = new Map<RelPath, SyncedPair>()
-  const cells = new Cells()
+  const cells = new Cells(version === 3)
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]
     const where = `entries[${i}]`
@@ -330,7 +408,7 @@ const decodeRows = (rows: ReadonlyArray<unknown>): E.Either<string, Map<RelPath,
 }
 
 /**
- * A state file's JSON, version 1 or 2, as the state: problems as lines a person can act on, the first
+ * A state file's JSON, version 1, 2 or 3, as the state: problems as lines a person can act on, the first
  * bad row by its index and path.
  */
 export const decodeState = (json: unknown): E.Either<ReadonlyArray<string>, SyncState> => {
@@ -342,7 +420,7 @@ export const decodeState = (json: unknown): E.Either<ReadonlyArray<string>, Sync
   }
   const header = HeaderV2.decode(json)
   if (E.isLeft(header)) return E.left(describeErrors(header.left))
-  const entries = decodeRows(header.right.entries)
+  const entries = decodeRows(header.right.entries, header.right.version)
   if (E.isLeft(entries)) return E.left([entries.left])
-  return E.right({ ...header.right, entries: entries.right })
+  return E.right({ ...header.right, version: STATE_VERSION, entries: entries.right })
 }

@@ -23,7 +23,7 @@ export interface SyncState {
 }
 
 /**
- * The state file's codec: decodes version 1 or 2 (see `state-format.ts`), encodes version 2. Its
+ * The state file's codec: decodes versions 1 to 3 (see `state-format.ts`), encodes version 3. Its
  * errors carry their own messages, for `describeErrors`.
  */
 export const SyncState: t.Type<SyncState, StateJson, unknown> = new t.Type<SyncState, StateJson, unknown>(

@@ -60,7 +60,7 @@ export const takeSnapshot =
         excluded: [],
         ignoreFiles: {},
         warnings: [],
-        fingerprint: fingerprintOf([]),
+        fingerprint: fingerprintOf(new Map()),
       })
     }
     if (rootStat.right.kind !== 'dir') return E.left({ _tag: 'RootNotAFolder', root: storage.root })
@@ -162,7 +162,7 @@ export const takeSnapshot =
       excluded,
       ignoreFiles,
       warnings: warnings.sort((a, b) => comparePaths(a.path, b.path)),
-      fingerprint: fingerprintOf([...entries].sort(([a], [b]) => comparePaths(a, b))),
+      fingerprint: fingerprintOf(entries),
     })
   }
 
@@ -195,9 +195,26 @@ export const leavesRoot = (folder: string, target: string): boolean => {
   return false
 }
 
-/** sha256 over the sorted entries: two snapshots with the same fingerprint hold the same tree. */
-const fingerprintOf = (sorted: ReadonlyArray<readonly [RelPath, Entry]>): string => {
+/**
+ * sha256 over the entries in path order (plain code-unit order: any fixed order will do, and the engine's
+ * sort would cost more than the digest): two snapshots with the same fingerprint hold the same tree. A
+ * line per entry, fed to the digest in large pieces; no name or target holds a NUL.
+ */
+const fingerprintOf = (entries: ReadonlyMap<RelPath, Entry>): string => {
   const hash = createHash('sha256')
-  for (const [path, entry] of sorted) hash.update(`${path}\0${JSON.stringify(entry)}\n`)
-  return `sha256:${hash.digest('hex')}`
+  let text = ''
+  for (const path of [...entries.keys()].sort()) {
+    const e = entries.get(path) as Entry
+    text +=
+      e.kind === 'file'
+        ? `${path}\0f\0${e.size}\0${e.mtimeMs}\0${e.exec ? 1 : 0}\0${e.id ?? ''}\0${e.change ?? ''}\0${e.hash ?? ''}\n`
+        : e.kind === 'dir'
+          ? `${path}\0d\n`
+          : `${path}\0l\0${e.target}\n`
+    if (text.length > 1 << 16) {
+      hash.update(text)
+      text = ''
+    }
+  }
+  return `sha256:${hash.update(text).digest('hex')}`
 }

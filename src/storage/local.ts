@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
-import { chmodSync, constants, lstatSync, lutimesSync, readlinkSync, renameSync, unlinkSync } from 'node:fs'
+import {
+  chmodSync,
+  constants,
+  copyFileSync,
+  lstatSync,
+  lutimesSync,
+  readlinkSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs'
 import * as fs from 'node:fs/promises'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Entry, FileEntry } from '../core/entry.ts'
@@ -158,6 +167,8 @@ const asEntry = (where: string, found: Found | null): Entry => {
 }
 
 const CHUNK = 1 << 20
+/** Files up to this size are copied by the kernel without leaving the event loop. */
+const INLINE_COPY = 1 << 18
 /** Writes skip whole blocks of zeros, leaving holes, so a sparse file stays sparse (like `cp --sparse`). */
 const BLOCK = 4096
 const ZEROS = Buffer.alloc(BLOCK)
@@ -404,11 +415,15 @@ export const localStorage = (root: string): Storage => {
     if (before.blocks * 512 < before.size) return null
     const temp = reserve(path, token)
     try {
-      await fs.copyFile(from, temp, constants.COPYFILE_EXCL)
+      // A small file's copy takes less time than a trip through the thread pool costs.
+      if (before.size <= INLINE_COPY) copyFileSync(from, temp, constants.COPYFILE_EXCL)
+      else await fs.copyFile(from, temp, constants.COPYFILE_EXCL)
       const after = lstatSync(from, { throwIfNoEntry: false })
       if (after === undefined || !sameVersion(before, after) || before.ino !== after.ino) changedWhileRead()
       const read = fileEntryOf(before)
-      chmodSync(temp, modeFor(read.exec) & ~umask)
+      // The copy has the source's mode: set it only where that is not what a new file gets here.
+      const mode = modeFor(read.exec) & ~umask
+      if ((before.mode & 0o7777) !== mode) chmodSync(temp, mode)
       lutimesSync(temp, new Date(), new Date(read.mtimeMs))
       return { staged: staged(path, temp), read }
     } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * The state file's size and speed, version 1 against version 2: bytes per entry (with and without
+ * The state file's size and speed, version 1 against the current version (3): bytes per entry (with and without
  * hashes) and the time to save and load it. `npx tsx test/bench/state-format.ts [entries-for-size]
  * [entries-for-time] [v1-state-file…]`: the states are the benchmark's trees, with ids and change
  * stamps as the local storage makes them (`dev:ino:birthtime`, the ctime) for files written one after
@@ -37,7 +37,7 @@ const syntheticState = (files: number): SyncState => {
   })
   return {
     format: 'syncengine-state',
-    version: 2,
+    version: 3,
     lineage: '735bd853-a6f8-4352-9426-3d124f1a316c',
     serial: 1,
     source: '/home/someone/source',
@@ -69,8 +69,8 @@ const sizes = (label: string, state: SyncState): void => {
   const bare = withoutHashes(state)
   console.log(
     `${label}, ${state.entries.size} entries, bytes per entry: ` +
-      `v1 ${perEntry(v1Text(bare), bare)} → v2 ${perEntry(v2Text(bare), bare)} without hashes; ` +
-      `v1 ${perEntry(v1Text(state), state)} → v2 ${perEntry(v2Text(state), state)} with hashes`,
+      `v1 ${perEntry(v1Text(bare), bare)} → v3 ${perEntry(v2Text(bare), bare)} without hashes; ` +
+      `v1 ${perEntry(v1Text(state), state)} → v3 ${perEntry(v2Text(state), state)} with hashes`,
   )
 }
 
@@ -106,7 +106,7 @@ const times = async (state: SyncState, what = 'with hashes'): Promise<void> => {
     console.log(
       `${state.entries.size} entries ${what} (best of 3): ` +
         `v1 ${mb(sizeV1)}, save ${ms(saveV1)}, load ${ms(loadV1)}; ` +
-        `v2 ${mb(sizeV2)}, save ${ms(saveV2)}, load ${ms(loadV2)}`,
+        `v3 ${mb(sizeV2)}, save ${ms(saveV2)}, load ${ms(loadV2)}`,
     )
   } finally {
     rmSync(dir, { recursive: true, force: true })

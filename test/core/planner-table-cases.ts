@@ -69,7 +69,7 @@ export const snapshotOf = (root: string, entries: ReadonlyMap<string, Entry>): S
 /** The state the last sync left: each path of `base` recorded as it was on each side. */
 export const stateOf = (base: Tree): SyncState => ({
   format: 'syncengine-state',
-  version: 2,
+  version: 3,
   lineage: 'planner-table',
   serial: 1,
   source: '/source',

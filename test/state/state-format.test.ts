@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { Entry } from '../../src/core/entry.ts'
 import type { RelPath } from '../../src/core/rel-path.ts'
-import { decodeState, encodeState } from '../../src/core/state-format.ts'
+import { decodeState, encodeState, partCode, partDecode } from '../../src/core/state-format.ts'
 import { type SyncedPair, SyncState } from '../../src/core/sync-state.ts'
 import { loadState, saveState } from '../../src/state/state-file.ts'
 import { pathArbitrary } from '../../src/testing/arbitraries.ts'
@@ -65,13 +65,15 @@ const stateArbitrary: fc.Arbitrary<SyncState> = fc
   })
   .map(({ lineage, serial, entries }) => ({
     format: 'syncengine-state',
-    version: 2,
+    version: 3,
     lineage,
     serial,
     source: '/src',
     destination: '/dst',
     entries: new Map(entries.map(([path, pair]) => [path as RelPath, pair])),
   }))
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 const roundTrip = (state: SyncState): unknown => decodeState(JSON.parse(JSON.stringify(encodeState(state))))
 
@@ -89,7 +91,7 @@ const problemsOf = (entries: unknown): ReadonlyArray<string> => {
   return decoded.left
 }
 
-describe('the state file, version 2', () => {
+describe('the state file, version 3', () => {
   it('decodes what it encodes: any state', () => {
     fc.assert(
       fc.property(stateArbitrary, (state) => {
@@ -99,11 +101,11 @@ describe('the state file, version 2', () => {
     )
   })
 
-  it('the codec exported as SyncState encodes version 2 and reads it back', () => {
+  it('the codec exported as SyncState encodes version 3 and reads it back', () => {
     fc.assert(
       fc.property(stateArbitrary, (state) => {
         const json = JSON.parse(JSON.stringify(SyncState.encode(state)))
-        expect(json.version).toBe(2)
+        expect(json.version).toBe(3)
         expect(SyncState.decode(json)).toEqual(E.right(state))
       }),
       { numRuns: 50 },
@@ -115,7 +117,7 @@ describe('the state file, version 2', () => {
     const state: SyncState = {
       ...header,
       format: 'syncengine-state',
-      version: 2,
+      version: 3,
       entries: new Map<RelPath, SyncedPair>([
         ['docs' as RelPath, [{ kind: 'dir' }, { kind: 'dir' }]],
         [
@@ -136,13 +138,99 @@ describe('the state file, version 2', () => {
     }
     expect(encodeState(state).entries).toEqual([
       [0, 'docs', 2, 0],
-      [4, '/a.txt', 25, 120, 1_700_000_000_000, 0, '9:81', 0, '17.5', 24, 0, '9:95', 0, '18.5'],
+      [4, '/a.txt', 25, 120, 1_700_000_000_000, '09:081', '017.5', 24, '09:095', '018.5'],
       [5, 'b.sh', 37, 120, 1_700_000_000_000, 'sha256:ab', 1, 3, 1_700_000_000_000],
     ])
     expect(roundTrip(state)).toEqual(E.right(state))
   })
 
-  it('reads version 1, and the next save writes version 2', async () => {
+  it('writes ids and change stamps part by part: a part shared with the previous record costs a character', () => {
+    const file = (i: number, ctime: string): Entry => ({
+      kind: 'file',
+      size: 1,
+      mtimeMs: 2,
+      exec: false,
+      id: `2049:${1000 + i}:${ctime}`,
+      change: ctime,
+    })
+    const state: SyncState = {
+      ...header,
+      format: 'syncengine-state',
+      version: 3,
+      entries: new Map<RelPath, SyncedPair>([
+        ['a' as RelPath, [file(1, '1796223934298.2244'), file(7, '1796223935085.7607')]],
+        ['b' as RelPath, [file(2, '1796223934301.5'), file(9, '1796223935085.7607')]],
+      ]),
+    }
+    expect(encodeState(state).entries).toEqual([
+      [
+        0,
+        'a',
+        25,
+        1,
+        2,
+        '02049:01001:01796223934298.2244',
+        '01796223934298.2244',
+        24,
+        '02049:01007:01796223935085.7607',
+        '01796223935085.7607',
+      ],
+      [0, 'b', 25, 1, 2, '4:32:a301.5', 'a301.5', 24, '4:39:i', 'i'],
+    ])
+    expect(roundTrip(state)).toEqual(E.right(state))
+  })
+
+  it('part coding round-trips any two strings, and never splits a character made of two code units', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: 'grapheme', maxLength: 80 }),
+      fc.array(fc.constantFrom('😀', 'a', ':', 'é', '1'), { maxLength: 90 }).map((cs) => cs.join('')),
+    )
+    fc.assert(
+      fc.property(text, text, (previous, value) => {
+        const cell = partCode(previous, value)
+        expect(partDecode(previous, cell)).toBe(value)
+        expect(loneSurrogate.test(cell)).toBe(loneSurrogate.test(value))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('reads version 2, and the next save writes version 3', () => {
+    const v2 = {
+      ...header,
+      version: 2,
+      entries: [
+        [0, 'a', 25, 1, 2, 0, '9:81', 0, '17.5', 24, 0, '9:95', 0, '18.5'],
+        [0, 'b', 25, 1, 2, 2, '82', 1, '9.5', 24, 2, '96', 3, '1'],
+      ],
+    }
+    const decoded = decodeState(v2)
+    if (E.isLeft(decoded)) throw new Error(decoded.left.join('\n'))
+    const file = { kind: 'file', size: 1, mtimeMs: 2, exec: false }
+    expect([...decoded.right.entries]).toEqual([
+      [
+        'a',
+        [
+          { ...file, id: '9:81', change: '17.5' },
+          { ...file, id: '9:95', change: '18.5' },
+        ],
+      ],
+      [
+        'b',
+        [
+          { ...file, id: '9:82', change: '19.5' },
+          { ...file, id: '9:96', change: '18.1' },
+        ],
+      ],
+    ])
+    expect(decoded.right.version).toBe(3)
+    const again = JSON.parse(JSON.stringify(encodeState(decoded.right)))
+    expect(again.version).toBe(3)
+    expect(decodeState(again)).toEqual(decoded)
+  })
+
+  it('reads version 1, and the next save writes version 3', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'state-format-'))
     try {
       const file = join(dir, 'state.json')
@@ -159,13 +247,13 @@ describe('the state file, version 2', () => {
       await writeFile(file, JSON.stringify({ ...header, version: 1, entries }))
       const loaded = await loadState(file, { source: '/s', destination: '/d' })()
       if (E.isLeft(loaded) || loaded.right === null) throw new Error('not loaded')
-      expect(loaded.right.version).toBe(2)
+      expect(loaded.right.version).toBe(3)
       expect(Object.fromEntries(loaded.right.entries)).toEqual(entries)
       expect(E.isRight(await saveState(file, loaded.right)())).toBe(true)
       const written = JSON.parse(await readFile(file, 'utf8'))
-      expect(written.version).toBe(2)
+      expect(written.version).toBe(3)
       expect(written.entries).toEqual([
-        [0, 'a', 25, 1, 2, 0, '7', 0, '8', 24, 0, '9', 0, '10'],
+        [0, 'a', 25, 1, 2, '07', '08', 24, '09', '010'],
         [0, 'l', 3, 'a', 0],
       ])
       expect(await loadState(file, { source: '/s', destination: '/d' })()).toEqual(loaded)
@@ -273,8 +361,29 @@ describe('a damaged version 2 file is a problem naming the row, never a throw', 
 
   it('a header field wrong or entries not a list', () => {
     expect(problemsOf({})).toEqual(['entries: expected UnknownArray, found {}'])
-    const decoded = decodeState({ ...header, version: 3, entries: [] })
+    const decoded = decodeState({ ...header, version: 4, entries: [] })
     expect(E.isLeft(decoded) && decoded.left[0]).toContain('version')
+  })
+
+  it.each<[string, unknown, string]>([
+    [
+      'a part that says it shares more than the previous id holds',
+      [[0, 'a', 9, 1, 2, '3x', 0]],
+      'entries[0] ("a"): the source id: part 1 of "3x" does not say how much of "" it shares',
+    ],
+    [
+      'an empty part',
+      [[0, 'a', 9, 1, 2, '0a::0b', 0]],
+      'entries[0] ("a"): the source id: part 2 of "0a::0b" does not say how much of "" it shares',
+    ],
+    [
+      'a change stamp that is a number',
+      [[0, 'a', 17, 1, 2, 5, 0]],
+      'entries[0] ("a"): the source change stamp: expected a string, found 5',
+    ],
+  ])('version 3: %s', (_, entries, problem) => {
+    const decoded = decodeState({ ...header, version: 3, entries })
+    expect(E.isLeft(decoded) && decoded.left).toEqual([problem])
   })
 
   it('loadState gives StateCorrupt with the row, not a throw', async () => {
