@@ -17,14 +17,23 @@ export type RelPath = t.Branded<string, RelPathBrand>
 
 export type PathError = { readonly _tag: 'InvalidPath'; readonly path: string; readonly why: string }
 
+const DOT = 46
+
 const problem = (path: string): string | undefined => {
   if (path.length === 0) return 'is empty'
   if (path.includes('\0')) return 'contains a NUL byte'
   if (path.startsWith('/')) return 'is absolute'
-  for (const segment of path.split('/')) {
-    if (segment === '') return 'has an empty segment'
-    if (segment === '.') return 'has a "." segment'
-    if (segment === '..') return 'has a ".." segment'
+  // Segment by segment in place: a state holds a hundred thousand paths, each checked as it is read.
+  for (let start = 0; start <= path.length; ) {
+    const slash = path.indexOf('/', start)
+    const end = slash < 0 ? path.length : slash
+    const length = end - start
+    if (length === 0) return 'has an empty segment'
+    if (length <= 2 && path.charCodeAt(start) === DOT) {
+      if (length === 1) return 'has a "." segment'
+      if (path.charCodeAt(start + 1) === DOT) return 'has a ".." segment'
+    }
+    start = end + 1
   }
   if (!isCanonicalName(path))
     return 'escapes bytes that are valid UTF-8 (write them as the characters they are)'

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { hashAlgorithm } from '../core/compare.ts'
-import type { Entry, FileEntry } from '../core/entry.ts'
+import { type Entry, type FileEntry, withHashOf } from '../core/entry.ts'
 import { comparePaths, type RelPath } from '../core/rel-path.ts'
 import type { Side } from '../core/side.ts'
 import type { Snapshot } from '../core/snapshot.ts'
@@ -16,23 +16,28 @@ import { HASH_ALGORITHM, HASH_ALGORITHMS, hashVersion } from './hash.ts'
 export const withCachedHashes = (snapshot: Snapshot, state: SyncState | null, side: Side): Snapshot => {
   if (state === null) return snapshot
   const at = side === 'source' ? 0 : 1
-  let entries: Map<RelPath, Entry> | undefined
+  // One pass that builds the new map as it goes: most files of a synced tree hit the cache.
+  const entries = new Map<RelPath, Entry>()
+  let hits = 0
   for (const [path, entry] of snapshot.entries) {
-    if (entry.kind !== 'file' || entry.hash !== undefined) continue
-    const recorded = state.entries.get(path)?.[at]
-    if (
-      recorded?.kind === 'file' &&
-      recorded.hash !== undefined &&
-      recorded.size === entry.size &&
-      recorded.mtimeMs === entry.mtimeMs &&
-      recorded.id === entry.id &&
-      recorded.change === entry.change
-    ) {
-      entries ??= new Map(snapshot.entries)
-      entries.set(path, { ...entry, hash: recorded.hash })
+    if (entry.kind === 'file' && entry.hash === undefined) {
+      const recorded = state.entries.get(path)?.[at]
+      if (
+        recorded?.kind === 'file' &&
+        recorded.hash !== undefined &&
+        recorded.size === entry.size &&
+        recorded.mtimeMs === entry.mtimeMs &&
+        recorded.id === entry.id &&
+        recorded.change === entry.change
+      ) {
+        entries.set(path, withHashOf(entry, recorded.hash))
+        hits++
+        continue
+      }
     }
+    entries.set(path, entry)
   }
-  return entries === undefined ? snapshot : { ...snapshot, entries }
+  return hits === 0 ? snapshot : { ...snapshot, entries }
 }
 
 export type HashError = { readonly _tag: 'HashFailed'; readonly root: string; readonly cause: StorageError }

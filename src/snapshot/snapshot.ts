@@ -37,6 +37,8 @@ export interface SnapshotOptions {
 }
 
 const MAX_IGNORE_FILE_BYTES = 1 << 20
+/** Folders listed between two turns of the event loop. */
+const YIELD_EVERY = 128
 
 /**
  * Walks one storage into a Snapshot. Folders that this side's rules ignore are not entered; their
@@ -81,6 +83,8 @@ export const takeSnapshot =
           'this side cannot keep modification times: files written there get the time of the write, so they are compared by size and by what the last sync recorded',
       })
     const never = new Set<string>(options.exclude ?? [])
+    // A digest of each folder's entries as it is listed, so the fingerprint needs no sort of the whole tree.
+    const digests = new Map<RelPath | '', string>()
 
     type Folder = { readonly path: RelPath | ''; readonly files: Record<string, string> }
     const queue: Folder[] = [{ path: '', files: {} }]
@@ -107,6 +111,7 @@ export const takeSnapshot =
         ignoreFiles[folder.path] = text.right
       }
       const ignored: Matcher = matcherOf(patternsOf({ files, patterns: options.ignore }))
+      const kept: Array<readonly [string, Entry]> = []
       for (const { name, entry, warning } of listed.right) {
         const path = child(folder.path, name)
         if (name === IGNORE_FILE || never.has(path)) {
@@ -126,6 +131,7 @@ export const takeSnapshot =
           continue
         }
         entries.set(path, entry)
+        kept.push([name, entry])
         if (warning !== undefined) warnings.push({ path, message: warning })
         if (entry.kind === 'dir') queue.push({ path, files })
         if (entry.kind === 'symlink' && leavesRoot(folder.path, entry.target))
@@ -134,6 +140,7 @@ export const takeSnapshot =
             message: `symlink to ${entry.target} points outside the root; it is synced as a link and never followed`,
           })
       }
+      if (kept.length > 0) digests.set(folder.path, folderDigest(kept))
       const folders = listed.right.filter((c) => c.entry.kind === 'dir').length
       options.onProgress?.({
         type: 'scan-complete',
@@ -145,10 +152,13 @@ export const takeSnapshot =
     }
 
     const running = new Set<Promise<void>>()
+    let started = 0
     while ((queue.length > 0 || running.size > 0) && failure === undefined) {
       while (queue.length > 0 && running.size < concurrency) {
         const task = visit(queue.pop() as Folder).finally(() => running.delete(task))
         running.add(task)
+        // A local folder lists synchronously: let timers, signals and progress in now and then.
+        if (++started % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve))
       }
       if (running.size > 0) await Promise.race(running)
     }
@@ -162,7 +172,7 @@ export const takeSnapshot =
       excluded,
       ignoreFiles,
       warnings: warnings.sort((a, b) => comparePaths(a.path, b.path)),
-      fingerprint: fingerprintOf(entries),
+      fingerprint: fingerprintOf(digests),
     })
   }
 
@@ -195,26 +205,30 @@ export const leavesRoot = (folder: string, target: string): boolean => {
   return false
 }
 
-/**
- * sha256 over the entries in path order (plain code-unit order: any fixed order will do, and the engine's
- * sort would cost more than the digest): two snapshots with the same fingerprint hold the same tree. A
- * line per entry, fed to the digest in large pieces; no name or target holds a NUL.
- */
-const fingerprintOf = (entries: ReadonlyMap<RelPath, Entry>): string => {
-  const hash = createHash('sha256')
+/** One line per entry, by name; no name or target holds a NUL. */
+const lineOf = (name: string, e: Entry): string =>
+  e.kind === 'file'
+    ? `${name}\0f\0${e.size}\0${e.mtimeMs}\0${e.exec ? 1 : 0}\0${e.id ?? ''}\0${e.change ?? ''}\0${e.hash ?? ''}\n`
+    : e.kind === 'dir'
+      ? `${name}\0d\n`
+      : `${name}\0l\0${e.target}\n`
+
+const byName = (a: readonly [string, Entry], b: readonly [string, Entry]): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0
+
+/** sha256 of one folder's entries, in code-unit order of their names. */
+const folderDigest = (kept: Array<readonly [string, Entry]>): string => {
   let text = ''
-  for (const path of [...entries.keys()].sort()) {
-    const e = entries.get(path) as Entry
-    text +=
-      e.kind === 'file'
-        ? `${path}\0f\0${e.size}\0${e.mtimeMs}\0${e.exec ? 1 : 0}\0${e.id ?? ''}\0${e.change ?? ''}\0${e.hash ?? ''}\n`
-        : e.kind === 'dir'
-          ? `${path}\0d\n`
-          : `${path}\0l\0${e.target}\n`
-    if (text.length > 1 << 16) {
-      hash.update(text)
-      text = ''
-    }
-  }
-  return `sha256:${hash.update(text).digest('hex')}`
+  for (const [name, entry] of kept.sort(byName)) text += lineOf(name, entry)
+  return createHash('sha256').update(text).digest('base64')
+}
+
+/**
+ * sha256 over the folders' digests in code-unit order of their paths (any fixed order will do):
+ * two snapshots with the same fingerprint hold the same tree.
+ */
+const fingerprintOf = (digests: ReadonlyMap<RelPath | '', string>): string => {
+  const hash = createHash('sha256')
+  for (const folder of [...digests.keys()].sort()) hash.update(`${folder}\0${digests.get(folder)}\n`)
+  return `sha256:${hash.digest('hex')}`
 }

@@ -46,6 +46,28 @@ export const defaultStateFile = (
   return join(home, 'syncengine', `${key}.json`)
 }
 
+/**
+ * The last state file read, by its text: a `sync` reads the state to plan and again to apply (another
+ * apply may have run in between), and the second read of the same bytes need not parse a hundred
+ * thousand entries again. A state is never changed in place, so the same bytes may share one; it is held
+ * weakly, and parsed again if it is gone.
+ */
+let lastRead: { readonly digest: string; readonly state: WeakRef<SyncState> } | undefined
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64')
+
+const parseState = (file: string, text: string): E.Either<StateError, SyncState> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return E.left({ _tag: 'StateCorrupt', file, problems: [`not JSON: ${(error as Error).message}`] })
+  }
+  // Versions 1 to 3; the next save writes version 3.
+  const decoded = decodeState(json)
+  return E.isLeft(decoded) ? E.left({ _tag: 'StateCorrupt', file, problems: decoded.left }) : decoded
+}
+
 /** The state of the pair, or null when the pair has never been synced (no file yet). */
 export const loadState =
   (
@@ -62,16 +84,12 @@ export const loadState =
     if (E.isLeft(read)) return read
     const text = read.right
     if (text === null) return E.right(null)
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (error) {
-      return E.left({ _tag: 'StateCorrupt', file, problems: [`not JSON: ${(error as Error).message}`] })
-    }
-    // Version 1 or 2; the next save writes version 2.
-    const decoded = decodeState(json)
-    if (E.isLeft(decoded)) return E.left({ _tag: 'StateCorrupt', file, problems: decoded.left })
+    const digest = digestOf(text)
+    const known = lastRead?.digest === digest ? lastRead.state.deref() : undefined
+    const decoded = known === undefined ? parseState(file, text) : E.right(known)
+    if (E.isLeft(decoded)) return decoded
     const state = decoded.right
+    lastRead = { digest, state: new WeakRef(state) }
     if (state.source !== roots.source || state.destination !== roots.destination)
       return E.left({
         _tag: 'StateOfOtherPair',

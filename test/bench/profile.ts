@@ -1,7 +1,8 @@
 /**
- * `npm run profile -- copy|noop|both [FILES]`: where syncengine's time goes. Runs the command line under
- * `node --cpu-prof` on the benchmark's tree (100,000 small files by default): the initial copy into an
- * empty folder, and the no-change plan of the pair that copy left. Prints the 25 functions with the most
+ * `npm run profile -- copy|noop|both|mirror [FILES]`: where syncengine's time goes. Runs the command line
+ * under `node --cpu-prof` on the benchmark's tree (100,000 small files by default): the initial copy into
+ * an empty folder, the no-change plan of the pair that copy left (`both`: the two), or the mirror sync
+ * after the benchmark's changes to the source (1% edits, 0.5% adds, deletes and renames). Prints the 25 functions with the most
  * self time, and the files they are in. The .cpuprofile files stay in test/bench/profiles/ (open them in
  * Chrome's DevTools, Performance tab).
  */
@@ -14,12 +15,12 @@ import { treeDifferences } from './compare-trees.ts'
 import { byFile, type CpuProfile, selfTimes } from './cpu-profile.ts'
 import type { Command } from './measure.ts'
 import { quietly, REPO, syncengine, toolEnv } from './tools.ts'
-import { layout, writeTree } from './tree.ts'
+import { applyChanges, changesFor, layout, writeTree } from './tree.ts'
 
 const [what = 'both', filesArg = '100000'] = process.argv.slice(2)
 const files = Number(filesArg)
-if (!['copy', 'noop', 'both'].includes(what) || !Number.isInteger(files) || files <= 0) {
-  console.error('usage: npm run profile -- copy|noop|both [FILES]')
+if (!['copy', 'noop', 'both', 'mirror'].includes(what) || !Number.isInteger(files) || files <= 0) {
+  console.error('usage: npm run profile -- copy|noop|both|mirror [FILES]')
   process.exit(2)
 }
 
@@ -70,7 +71,8 @@ const report = (name: string, wallMs: number): void => {
 
 try {
   const started = Date.now()
-  writeTree(source, layout(files))
+  const tree = layout(files)
+  writeTree(source, tree)
   mkdirSync(destination)
   console.log(`wrote ${files} files in ${((Date.now() - started) / 1000).toFixed(1)} s (${base})`)
   const copy = [
@@ -84,11 +86,20 @@ try {
     '-q',
     ...quietly,
   ]
-  const copyMs = run(copy, what === 'noop' ? undefined : 'copy')
+  const copyMs = run(copy, what === 'copy' || what === 'both' ? 'copy' : undefined)
   const wrong = await treeDifferences(source, destination)
   if (wrong.length > 0) throw new Error(`the copy is not the source:\n  ${wrong.join('\n  ')}`)
-  if (what !== 'noop') report('copy', copyMs)
-  if (what !== 'copy') {
+  if (what === 'copy' || what === 'both') report('copy', copyMs)
+  if (what === 'mirror') {
+    const [onSource] = changesFor(tree, ['a'])
+    if (onSource === undefined) throw new Error('changesFor made no sides')
+    applyChanges(source, onSource, Date.now())
+    report('mirror', run(copy, 'mirror'))
+    const differences = await treeDifferences(source, destination)
+    if (differences.length > 0)
+      throw new Error(`the mirror is not the source:\n  ${differences.join('\n  ')}`)
+  }
+  if (what === 'noop' || what === 'both') {
     const noop = ['plan', source, destination, '--state', stateFile, '--detailed-exitcode', ...quietly]
     report('noop', run(noop, 'noop'))
   }

@@ -75,7 +75,7 @@ describe('.syncignore and the state file', () => {
     expect(synced.code).toBe(0)
     const state = await readStateFile(pair.stateFile)
     expect(state.format).toBe('syncengine-state')
-    expect(JSON.parse(await readFile(pair.stateFile, 'utf8')).version).toBe(2)
+    expect(JSON.parse(await readFile(pair.stateFile, 'utf8')).version).toBe(3)
     expect(state.source).toBe(pair.src)
     expect(state.destination).toBe(pair.dst)
     expect([...state.entries.keys()].sort()).toEqual(['a.txt', 'sub', 'sub/b.txt'])

@@ -19,6 +19,14 @@ describe('relative paths', () => {
     ['C:/Windows', true],
     ['x:y', true],
     ['Q:A notes.md', true],
+    ['...', true],
+    ['a/..b/.c', true],
+    ['..', false],
+    ['.', false],
+    ['a/..', false],
+    ['a/.', false],
+    ['./a', false],
+    ['/', false],
   ])('%j is valid: %s', (path, valid) => {
     expect(E.isRight(relPath(path))).toBe(valid)
     expect(RelPath.is(path)).toBe(valid)

@@ -55,7 +55,14 @@ export const alignNames = (
   mode: ModeShape,
 ): Aligned => {
   const fold = folderFor(source, destination)
-  if (!needsAligning(source, destination, fold)) return { source, destination, moves: [], collisions: [] }
+  // Where both sides tell every spelling apart, every name is spelled alike on both: nothing to look for.
+  const oneSpelling =
+    source.capabilities.caseSensitive &&
+    destination.capabilities.caseSensitive &&
+    !source.capabilities.normalizesUnicode &&
+    !destination.capabilities.normalizesUnicode
+  if (oneSpelling || !needsAligning(source, destination, fold))
+    return { source, destination, moves: [], collisions: [] }
 
   const sides = { source, destination }
   const children = { source: childrenOf(source), destination: childrenOf(destination) }

@@ -181,21 +181,27 @@ const gather = (
   // taken from the other side alone, it would look created there, or deleted here.
   const setAside = new Set<RelPath>([...source.excluded, ...destination.excluded])
 
-  const paths = new Set<RelPath>([...source.entries.keys(), ...destination.entries.keys()])
-  if (state !== null) for (const path of state.entries.keys()) paths.add(path)
+  // The state's paths first: they are in path order, so the sort below finds one long sorted run and
+  // has only the paths new since the last sync to place.
+  const paths = new Set<RelPath>(state?.entries.keys())
+  for (const path of source.entries.keys()) paths.add(path)
+  for (const path of destination.entries.keys()) paths.add(path)
+  const excludedAs = (path: RelPath, e: Entry | null | undefined): boolean =>
+    e != null && scope.excluded(path, e.kind === 'dir')
   const rows: Row[] = []
   for (const path of paths) {
     const s = source.entries.get(path) ?? null
     const d = destination.entries.get(path) ?? null
     const o = state?.entries.get(path)
-    if (s !== null) occupied.add(path)
-    if (d !== null) occupied.add(path)
-    const kinds: ReadonlyArray<Entry | null | undefined> = [s, d, o?.[0], o?.[1]]
-    const folder = kinds.some(isDir)
+    if (s !== null || d !== null) occupied.add(path)
+    const folder = isDir(s) || isDir(d) || isDir(o?.[0]) || isDir(o?.[1])
     const excluded =
       baseName(path) === IGNORE_FILE ||
       setAside.has(path) ||
-      kinds.some((e) => e != null && scope.excluded(path, isDir(e)))
+      excludedAs(path, s) ||
+      excludedAs(path, d) ||
+      excludedAs(path, o?.[0]) ||
+      excludedAs(path, o?.[1])
     const inScope = !excluded && scope.included(path, folder)
     if (excluded || (!inScope && !folder)) {
       if (s !== null) pin('source', path)

@@ -180,7 +180,16 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
     const kept: Array<readonly [RelPath, FileEntry]> = []
     for (const [path, entry] of snapshot.entries)
       if (entry.kind === 'file' && !touched.has(path)) kept.push([path, entry])
-    const holders = indexOf(kept, context.state, side)
+    const holders = indexOf(
+      kept,
+      context.state,
+      side,
+      wantedBy(
+        copies.filter((c) => targetOf(c.direction) === side && isPlainCopy(c)),
+        side,
+        context.state,
+      ),
+    )
     const cloned = new Set<RelPath>()
     for (const copy of copies) {
       if (targetOf(copy.direction) !== side || !isPlainCopy(copy) || freed.has(copy.path)) continue
@@ -230,19 +239,54 @@ const push = (map: Map<string, RelPath[]>, key: string, path: RelPath): void => 
   else list.push(path)
 }
 
+/** The keys `lookup` will ask an index for, for these copies: an index need hold nothing else. */
+interface Wanted {
+  readonly hashes: ReadonlySet<string>
+  readonly ids: ReadonlySet<string>
+  readonly otherIds: ReadonlySet<string>
+}
+
+const wantedBy = (copies: ReadonlyArray<CopyAction>, side: Side, state: SyncState | null): Wanted => {
+  const hashes = new Set<string>()
+  const ids = new Set<string>()
+  const otherIds = new Set<string>()
+  for (const { entry: y, path } of copies) {
+    if (y.kind !== 'file') continue
+    if (y.hash !== undefined) hashes.add(y.hash)
+    if (y.id !== undefined) otherIds.add(y.id)
+    const recordedHere = state?.entries.get(path)?.[index(side)]
+    if (recordedHere?.kind === 'file' && recordedHere.id !== undefined) ids.add(recordedHere.id)
+  }
+  return { hashes, ids, otherIds }
+}
+
+/**
+ * The files by each kind of evidence. Given what will be looked up (`wanted`), only the files that can be
+ * found are indexed: a side holds a hundred thousand files, of which a plan's copies ask about a few.
+ */
 const indexOf = (
   files: ReadonlyArray<readonly [RelPath, FileEntry]>,
   state: SyncState | null,
   side: Side,
+  wanted?: Wanted,
 ): Index => {
   const byHash = new Map<string, RelPath[]>()
   const byId = new Map<string, RelPath[]>()
   const byRecordedOtherId = new Map<string, RelPath[]>()
+  const other = index(otherSide(side))
   for (const [path, entry] of files) {
-    if (entry.hash !== undefined) push(byHash, `${entry.size}:${entry.hash}`, path)
-    if (entry.id !== undefined) push(byId, entry.id, path)
-    const recorded: Entry | undefined = state?.entries.get(path)?.[index(otherSide(side))]
-    if (recorded?.kind === 'file' && recorded.id !== undefined) push(byRecordedOtherId, recorded.id, path)
+    if (entry.hash !== undefined && (wanted === undefined || wanted.hashes.has(entry.hash)))
+      push(byHash, `${entry.size}:${entry.hash}`, path)
+    if (entry.id !== undefined && (wanted === undefined || wanted.ids.has(entry.id)))
+      push(byId, entry.id, path)
+    if (wanted !== undefined && wanted.otherIds.size === 0) continue
+    const recorded: Entry | undefined = state?.entries.get(path)?.[other]
+    if (
+      recorded?.kind === 'file' &&
+      recorded.id !== undefined &&
+      (wanted === undefined || wanted.otherIds.has(recorded.id))
+    )
+      push(byRecordedOtherId, recorded.id, path)
   }
   return { byHash, byId, byRecordedOtherId }
 }
