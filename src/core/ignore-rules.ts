@@ -56,6 +56,8 @@ export const matcherOf = (patterns: ReadonlyArray<string>): Matcher => {
 export interface Scope {
   readonly excluded: Matcher
   readonly included: Matcher
+  /** No rule on either side: `excluded` is false for every path, and need not be asked. */
+  readonly excludesNothing: boolean
 }
 
 export const scopeOf = (
@@ -63,11 +65,14 @@ export const scopeOf = (
   destination: IgnoreSource,
   include: ReadonlyArray<string>,
 ): Scope => {
-  const bySource = matcherOf(patternsOf(source))
-  const byDestination = matcherOf(patternsOf(destination))
+  const sourceRules = patternsOf(source)
+  const destinationRules = patternsOf(destination)
+  const bySource = matcherOf(sourceRules)
+  const byDestination = matcherOf(destinationRules)
   const includes = matcherOf(include)
   return {
     excluded: (path, isDir) => bySource(path, isDir) || byDestination(path, isDir),
     included: include.length === 0 ? () => true : includes,
+    excludesNothing: sourceRules.length === 0 && destinationRules.length === 0,
   }
 }

@@ -4,7 +4,7 @@ import { type Entry, isDir } from '../entry.ts'
 import { IGNORE_FILE, scopeOf } from '../ignore-rules.ts'
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../plan-file.ts'
 import { type Policy, shapeOf } from '../policy.ts'
-import { baseName, comparePaths, parentOf, type RelPath } from '../rel-path.ts'
+import { comparePaths, parentOf, type RelPath } from '../rel-path.ts'
 import type { Side } from '../side.ts'
 import type { Snapshot } from '../snapshot.ts'
 import type { SyncState } from '../sync-state.ts'
@@ -156,6 +156,13 @@ interface Gathered {
   readonly occupied: ReadonlySet<RelPath>
 }
 
+/** Whether the path names a `.syncignore` file (without cutting its name out: this runs for every path). */
+const isIgnoreFile = (path: RelPath): boolean =>
+  path.endsWith(IGNORE_FILE) &&
+  (path.length === IGNORE_FILE.length || path.charCodeAt(path.length - IGNORE_FILE.length - 1) === SLASH)
+
+const SLASH = 47
+
 /** Joins both snapshots and the state into one row per path, and sets aside what the run must not touch. */
 const gather = (
   source: Snapshot,
@@ -187,7 +194,7 @@ const gather = (
   for (const path of source.entries.keys()) paths.add(path)
   for (const path of destination.entries.keys()) paths.add(path)
   const excludedAs = (path: RelPath, e: Entry | null | undefined): boolean =>
-    e != null && scope.excluded(path, e.kind === 'dir')
+    e != null && !scope.excludesNothing && scope.excluded(path, e.kind === 'dir')
   const rows: Row[] = []
   for (const path of paths) {
     const s = source.entries.get(path) ?? null
@@ -196,7 +203,7 @@ const gather = (
     if (s !== null || d !== null) occupied.add(path)
     const folder = isDir(s) || isDir(d) || isDir(o?.[0]) || isDir(o?.[1])
     const excluded =
-      baseName(path) === IGNORE_FILE ||
+      isIgnoreFile(path) ||
       setAside.has(path) ||
       excludedAs(path, s) ||
       excludedAs(path, d) ||
