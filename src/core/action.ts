@@ -1,6 +1,7 @@
 import * as t from 'io-ts'
 import { taggedUnion } from './codec.ts'
 import { Entry } from './entry.ts'
+import { type KindCases, matchKind } from './match-kind.ts'
 import { RelPath } from './rel-path.ts'
 import { Direction, Side } from './side.ts'
 
@@ -135,28 +136,6 @@ export const targetOfAction = (action: Action): { readonly side: Side; readonly 
   })
 
 /** One handler per kind of action: adding a kind is a type error wherever actions are matched. */
-export interface ActionHandlers<R> {
-  readonly copy: (action: CopyAction) => R
-  readonly mkdir: (action: MkdirAction) => R
-  readonly delete: (action: DeleteAction) => R
-  readonly move: (action: MoveAction) => R
-  readonly clone: (action: CloneAction) => R
-  readonly meta: (action: MetaAction) => R
-}
+export type ActionHandlers<R> = KindCases<Action, R>
 
-export const matchAction = <R>(action: Action, handlers: ActionHandlers<R>): R => {
-  switch (action.kind) {
-    case 'copy':
-      return handlers.copy(action)
-    case 'mkdir':
-      return handlers.mkdir(action)
-    case 'delete':
-      return handlers.delete(action)
-    case 'move':
-      return handlers.move(action)
-    case 'clone':
-      return handlers.clone(action)
-    case 'meta':
-      return handlers.meta(action)
-  }
-}
+export const matchAction = <R>(action: Action, handlers: ActionHandlers<R>): R => matchKind(action, handlers)

@@ -39,6 +39,13 @@ export const patternsOf = (source: IgnoreSource): ReadonlyArray<string> => {
   return [...out, ...source.patterns]
 }
 
+/** Whether the path names a rules file, without cutting its name out: this is asked for every path. */
+export const isIgnoreFile = (path: string): boolean =>
+  path.endsWith(IGNORE_FILE) &&
+  (path.length === IGNORE_FILE.length || path.charCodeAt(path.length - IGNORE_FILE.length - 1) === SLASH)
+
+const SLASH = 47
+
 export type Matcher = (path: RelPath, isDir: boolean) => boolean
 
 /** True when gitignore rules exclude the path, by a rule on it or on one of its folders. */
@@ -56,8 +63,6 @@ export const matcherOf = (patterns: ReadonlyArray<string>): Matcher => {
 export interface Scope {
   readonly excluded: Matcher
   readonly included: Matcher
-  /** No rule on either side: `excluded` is false for every path, and need not be asked. */
-  readonly excludesNothing: boolean
 }
 
 export const scopeOf = (
@@ -71,8 +76,11 @@ export const scopeOf = (
   const byDestination = matcherOf(destinationRules)
   const includes = matcherOf(include)
   return {
-    excluded: (path, isDir) => bySource(path, isDir) || byDestination(path, isDir),
+    // Asked for every path of both trees: with no rule at all, the answer needs no matcher.
+    excluded:
+      sourceRules.length + destinationRules.length === 0
+        ? () => false
+        : (path, isDir) => bySource(path, isDir) || byDestination(path, isDir),
     included: include.length === 0 ? () => true : includes,
-    excludesNothing: sourceRules.length === 0 && destinationRules.length === 0,
   }
 }

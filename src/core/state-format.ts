@@ -164,7 +164,8 @@ export const partDecode = (previous: string, cell: string): string | { readonly 
   }
 }
 
-const frontCode = (row: Array<string | number>, previous: [string, string], side: 0 | 1, value: string) => {
+/** Writes an id or change stamp (see `partCode`), and remembers it for the next record on this side. */
+const writeStamp = (row: Array<string | number>, previous: [string, string], side: 0 | 1, value: string) => {
   row.push(partCode(previous[side], value))
   previous[side] = value
 }
@@ -184,8 +185,8 @@ const sameButStamps = (s: Entry, d: Entry): boolean => {
 
 const encodeStamps = (row: Array<string | number>, previous: Previous, side: 0 | 1, e: Entry): void => {
   if (e.kind !== 'file') return
-  if (e.id !== undefined) frontCode(row, previous.id, side, e.id)
-  if (e.change !== undefined) frontCode(row, previous.change, side, e.change)
+  if (e.id !== undefined) writeStamp(row, previous.id, side, e.id)
+  if (e.change !== undefined) writeStamp(row, previous.change, side, e.change)
 }
 
 const stampFlags = (e: Entry): number =>

@@ -1,4 +1,5 @@
 import { type DirEntry, dir, type Entry } from '../entry.ts'
+import { type KindCases, matchKind } from '../match-kind.ts'
 import type { ConflictOutcome } from '../plan-file.ts'
 import { otherSide, type Side } from '../side.ts'
 import { entryOn, type Row } from './row.ts'
@@ -77,21 +78,8 @@ export interface Decided {
 }
 
 /** Exhaustive by construction: every kind of decision must have its case. */
-export const matchDecision = <R>(
-  decision: Decision,
-  cases: { readonly [K in Decision['kind']]: (decision: Extract<Decision, { kind: K }>) => R },
-): R => {
-  switch (decision.kind) {
-    case 'alike':
-      return cases.alike(decision)
-    case 'frozen':
-      return cases.frozen(decision)
-    case 'forced':
-      return cases.forced(decision)
-    case 'act':
-      return cases.act(decision)
-  }
-}
+export const matchDecision = <R>(decision: Decision, cases: KindCases<Decision, R>): R =>
+  matchKind(decision, cases)
 
 export const alike: Alike = { kind: 'alike' }
 

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Comparison } from '../compare.ts'
 import { type Entry, isDir } from '../entry.ts'
-import { IGNORE_FILE, scopeOf } from '../ignore-rules.ts'
+import { isIgnoreFile, scopeOf } from '../ignore-rules.ts'
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../plan-file.ts'
 import { type Policy, shapeOf } from '../policy.ts'
 import { comparePaths, parentOf, type RelPath } from '../rel-path.ts'
@@ -156,13 +156,6 @@ interface Gathered {
   readonly occupied: ReadonlySet<RelPath>
 }
 
-/** Whether the path names a `.syncignore` file (without cutting its name out: this runs for every path). */
-const isIgnoreFile = (path: RelPath): boolean =>
-  path.endsWith(IGNORE_FILE) &&
-  (path.length === IGNORE_FILE.length || path.charCodeAt(path.length - IGNORE_FILE.length - 1) === SLASH)
-
-const SLASH = 47
-
 /** Joins both snapshots and the state into one row per path, and sets aside what the run must not touch. */
 const gather = (
   source: Snapshot,
@@ -194,7 +187,7 @@ const gather = (
   for (const path of source.entries.keys()) paths.add(path)
   for (const path of destination.entries.keys()) paths.add(path)
   const excludedAs = (path: RelPath, e: Entry | null | undefined): boolean =>
-    e != null && !scope.excludesNothing && scope.excluded(path, e.kind === 'dir')
+    e != null && scope.excluded(path, e.kind === 'dir')
   const rows: Row[] = []
   for (const path of paths) {
     const s = source.entries.get(path) ?? null

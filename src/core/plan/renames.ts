@@ -107,6 +107,7 @@ export const recogniseRenames = (emitted: Emitted, context: RenameContext): With
       gone.map((d) => [d.path, d.entry as FileEntry]),
       context.state,
       side,
+      wantedBy(candidates, side, context.state),
     )
     for (const copy of candidates) {
       const found = lookup(goneIndex, copy.entry as FileEntry, copy.path, side, context.state).flatMap(
@@ -261,31 +262,26 @@ const wantedBy = (copies: ReadonlyArray<CopyAction>, side: Side, state: SyncStat
 }
 
 /**
- * The files by each kind of evidence. Given what will be looked up (`wanted`), only the files that can be
- * found are indexed: a side holds a hundred thousand files, of which a plan's copies ask about a few.
+ * The files by each kind of evidence, holding only what `wanted` says will be looked up: a side holds a
+ * hundred thousand files, of which a plan's copies ask about a few.
  */
 const indexOf = (
   files: ReadonlyArray<readonly [RelPath, FileEntry]>,
   state: SyncState | null,
   side: Side,
-  wanted?: Wanted,
+  wanted: Wanted,
 ): Index => {
   const byHash = new Map<string, RelPath[]>()
   const byId = new Map<string, RelPath[]>()
   const byRecordedOtherId = new Map<string, RelPath[]>()
   const other = index(otherSide(side))
   for (const [path, entry] of files) {
-    if (entry.hash !== undefined && (wanted === undefined || wanted.hashes.has(entry.hash)))
+    if (entry.hash !== undefined && wanted.hashes.has(entry.hash))
       push(byHash, `${entry.size}:${entry.hash}`, path)
-    if (entry.id !== undefined && (wanted === undefined || wanted.ids.has(entry.id)))
-      push(byId, entry.id, path)
-    if (wanted !== undefined && wanted.otherIds.size === 0) continue
+    if (entry.id !== undefined && wanted.ids.has(entry.id)) push(byId, entry.id, path)
+    if (wanted.otherIds.size === 0) continue
     const recorded: Entry | undefined = state?.entries.get(path)?.[other]
-    if (
-      recorded?.kind === 'file' &&
-      recorded.id !== undefined &&
-      (wanted === undefined || wanted.otherIds.has(recorded.id))
-    )
+    if (recorded?.kind === 'file' && recorded.id !== undefined && wanted.otherIds.has(recorded.id))
       push(byRecordedOtherId, recorded.id, path)
   }
   return { byHash, byId, byRecordedOtherId }
