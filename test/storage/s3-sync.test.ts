@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -112,17 +112,33 @@ describe.runIf(s3ServerAvailable())('syncing with S3', () => {
     // S3 to S3: two objects of one content uploaded by another tool are alike by their ETags alone.
     const both = await s3ToS3(server, [bucket, other])
     try {
+      const uploadTimes: number[] = []
       for (const [b, side] of [
         [bucket, both.source],
         [other, both.destination],
       ] as const) {
-        const p = side.storage.root.replace(`s3://${b}/`, '')
-        await client.send(new PutObjectCommand({ Bucket: b, Key: `${p}/x.txt`, Body: 'twin' }))
+        const Key = `${side.storage.root.replace(`s3://${b}/`, '')}/x.txt`
+        await client.send(new PutObjectCommand({ Bucket: b, Key, Body: 'twin' }))
+        const head = await client.send(new HeadObjectCommand({ Bucket: b, Key }))
+        uploadTimes.push(head.LastModified?.getTime() ?? Number.NaN)
       }
       const traffic = observe(s3Client(both))
       const twins = await session(both, { conflict: 'manual' }).plan()
       expect(twins.conflicts).toEqual([])
-      expect(twins.actions).toEqual([])
+      // The store stamps whole seconds: two uploads either side of a second's edge differ only in that
+      // metadata, which the newer side keeps; no byte is sent either way.
+      const [sourceTime = 0, destinationTime = 0] = uploadTimes
+      expect(twins.actions).toEqual(
+        sourceTime === destinationTime
+          ? []
+          : [
+              expect.objectContaining({
+                kind: 'meta',
+                path: 'x.txt',
+                side: sourceTime < destinationTime ? 'source' : 'destination',
+              }),
+            ],
+      )
       expect(traffic.requests.GetObject).toBeUndefined()
     } finally {
       await both.cleanup()
