@@ -110,6 +110,9 @@ const SIDES: ReadonlyArray<Side> = ['source', 'destination']
 const sameState = (a: StateRef | null | undefined, b: StateRef | null): boolean =>
   a == null || b === null ? a == null && b === null : a.lineage === b.lineage && a.serial === b.serial
 
+/** Actions started between two turns of the event loop. */
+const YIELD_EVERY = 32
+
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -183,6 +186,9 @@ export const applyPlan =
     const inFlight = new Set<Promise<void>>()
     const limit = Math.max(1, options.transfers ?? 1)
     for (const [index, action] of plan.actions.entries()) {
+      // Local actions can be system calls alone, which never give the event loop a turn: without one now
+      // and then, Ctrl-C, a pause and the progress display would wait for the whole apply.
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve))
       await options.pause?.wait(options.signal)
       if (options.signal?.aborted === true) break
       if (action.kind !== 'copy') await Promise.all(inFlight)

@@ -54,11 +54,11 @@ const countFiles = async (root: string): Promise<number> =>
   (await readdir(root, { recursive: true }).catch(() => [])).filter((name) => name.endsWith('.bin')).length
 
 /** A pair with a large tree on the source only, planned: what an apply takes a while over. */
-const largePlan = async (label: string) => {
+const largePlan = async (label: string, largeEvery = 12) => {
   const seed = seedFrom('INTERRUPT_SEED', label)
   const p = await cliPair()
   pair = p
-  const expected = await writeBigTree(p.src, prng(seed), { files: 2500, largeEvery: 12 })
+  const expected = await writeBigTree(p.src, prng(seed), { files: 2500, largeEvery })
   const planFile = join(p.scratch, 'plan.json')
   const planned = await cli(p, ['plan', p.src, p.dst, '--state', p.stateFile, '--out', planFile])
   expect(planned.code, planned.stderr).toBe(0)
@@ -126,6 +126,18 @@ describe('Ctrl-C during an apply', () => {
 
     expect(resumed.code, `seed ${seed}\n${resumed.stdout}${resumed.stderr}`).toBe(0)
     expect(`${resumed.stdout}${resumed.stderr}`).toContain('Apply complete')
+    await expectFinished(p, expected, seed)
+  }, 120_000)
+
+  it('stops as promptly when every file is small enough to be copied without the thread pool', async () => {
+    // One large file among 2,500: each of the others is a copy made by direct system calls only.
+    const { p, expected, planFile, actions, seed } = await largePlan('interrupt small files', 2500)
+    const stopped = await interrupted(p, planFile)
+    await expectInterrupted(p, stopped, actions, seed)
+
+    const resumed = await cli(p, ['apply', planFile])
+
+    expect(resumed.code, `seed ${seed}\n${resumed.stdout}${resumed.stderr}`).toBe(0)
     await expectFinished(p, expected, seed)
   }, 120_000)
 
