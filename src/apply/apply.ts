@@ -12,7 +12,7 @@ import { type Finished, settle, settledOf } from '../core/settle.ts'
 import { type Side, targetOf } from '../core/side.ts'
 import type { SyncState } from '../core/sync-state.ts'
 import { type Sides, storageOn } from '../storage/sides.ts'
-import { type StorageError, storageError } from '../storage/storage.ts'
+import { nextTurn, type StorageError, storageError } from '../storage/storage.ts'
 import type { Backup } from './backup.ts'
 import type { PauseGate } from './pause.ts'
 import { defaultRetry, type RetryPolicy, withRetries } from './retry.ts'
@@ -186,9 +186,8 @@ export const applyPlan =
     const inFlight = new Set<Promise<void>>()
     const limit = Math.max(1, options.transfers ?? 1)
     for (const [index, action] of plan.actions.entries()) {
-      // Local actions can be system calls alone, which never give the event loop a turn: without one now
-      // and then, Ctrl-C, a pause and the progress display would wait for the whole apply.
-      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve))
+      // Ctrl-C, a pause and the progress display are heard between actions that never wait.
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn()
       await options.pause?.wait(options.signal)
       if (options.signal?.aborted === true) break
       if (action.kind !== 'copy') await Promise.all(inFlight)

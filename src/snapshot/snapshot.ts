@@ -7,7 +7,7 @@ import type { ProgressListener } from '../core/progress-event.ts'
 import { child, comparePaths, type RelPath } from '../core/rel-path.ts'
 import type { Side } from '../core/side.ts'
 import type { Snapshot, Warning } from '../core/snapshot.ts'
-import type { Storage, StorageError } from '../storage/storage.ts'
+import { nextTurn, type Storage, type StorageError } from '../storage/storage.ts'
 
 export type SnapshotError =
   | {
@@ -158,7 +158,7 @@ export const takeSnapshot =
         const task = visit(queue.pop() as Folder).finally(() => running.delete(task))
         running.add(task)
         // A local folder lists synchronously: let timers, signals and progress in now and then.
-        if (++started % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve))
+        if (++started % YIELD_EVERY === 0) await nextTurn()
       }
       if (running.size > 0) await Promise.race(running)
     }

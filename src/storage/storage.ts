@@ -95,6 +95,12 @@ export interface Staged {
 }
 
 /**
+ * A storage's calls may settle without waiting on anything (a local disk's cached metadata, memory): a
+ * loop over many of them awaits this now and then, or timers, signals and progress wait for it to end.
+ */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
  * One side of a sync. Every path is relative to the backend's root and already validated. No operation
  * follows a symlink: `stat` and `list` describe links as links, and `remove` removes the link itself.
  */
